@@ -1,0 +1,3 @@
+"""graphrun: compile ComfyUI workflows and run them natively with numerical parity."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""One module per node type; each registers itself with graphrun.nodes.base.register."""

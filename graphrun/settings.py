@@ -1,0 +1,31 @@
+"""Run configuration: one frozen value built once (by the CLI or the caller) and passed down. No globals."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Device = Literal["auto", "cpu", "cuda", "mps"]
+
+
+class Settings(BaseModel):
+    """Where models, inputs and outputs live, and how to compute. ComfyUI's folder layout by default."""
+
+    model_config = ConfigDict(frozen=True)
+
+    models_dir: Path = Field(default_factory=lambda: Path(os.environ.get("GRAPHRUN_MODELS_DIR", "models")))
+    extra_model_paths: tuple[Path, ...] = ()  # extra_model_paths.yaml files, in ComfyUI's format
+    input_dir: Path = Path("input")
+    output_dir: Path = Path("output")
+    temp_dir: Path | None = None  # PreviewImage target; default <output_dir>/../temp
+    device: Device = "auto"
+    stub_models: bool = False  # random-weight stand-ins for missing checkpoints, labelled as such
+    stub_size: Literal["tiny", "full"] = "tiny"
+    save_metadata: bool = True  # PNG prompt/workflow tEXt chunks, as ComfyUI without --disable-metadata
+    progress: bool = True
+
+    def resolved_temp_dir(self) -> Path:
+        return self.temp_dir if self.temp_dir is not None else self.output_dir.parent / "temp"
