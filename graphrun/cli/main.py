@@ -1,0 +1,70 @@
+"""`graphrun` entry point: a thin argparse layer over the library.
+
+Each command lives in its own module `graphrun.cli.cmd_<name>` exposing `COMMANDS`: a tuple of
+(name, help, add_arguments(parser), handler(args) -> exit code). `graphrun FILE ...` is `graphrun run FILE ...`.
+Exit codes: 0 ok, 1 invalid workflow / failed run / regression, 2 usage or I/O error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from graphrun.errors import GraphrunError
+
+COMMAND_MODULES = ("cmd_run", "cmd_compile", "cmd_convert", "cmd_test")
+
+
+def _commands() -> list[tuple]:
+    found = []
+    for mod_name in COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(f"graphrun.cli.{mod_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"graphrun.cli.{mod_name}":
+                continue
+            raise
+        found.extend(mod.COMMANDS)
+    return found
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict]:
+    parser = argparse.ArgumentParser(
+        prog="graphrun",
+        description="Compile and run ComfyUI workflows natively. `graphrun FILE` is short for `graphrun run FILE`.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    handlers = {}
+    for name, help_text, add_arguments, handler in _commands():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        add_arguments(p)
+        handlers[name] = handler
+    return parser, handlers
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser, handlers = build_parser()
+    if argv and argv[0] not in handlers and not argv[0].startswith("-") and "run" in handlers:
+        argv = ["run", *argv]  # `graphrun WORKFLOW` == `graphrun run WORKFLOW`
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return int(handlers[args.command](args))
+    except GraphrunError as exc:
+        print(f"graphrun: error: {exc.render()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("graphrun: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
