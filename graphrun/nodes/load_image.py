@@ -1,0 +1,22 @@
+"""LoadImage: file in the input folder -> IMAGE [F,H,W,3] + MASK (ComfyUI v0.3.64 semantics)."""
+
+from __future__ import annotations
+
+from graphrun.nodes.base import Files, NodeType, register
+
+
+@register
+class LoadImage(NodeType):
+    CLASS_TYPE = "LoadImage"
+    DISPLAY_NAME = "Load Image"
+    CATEGORY = "image"
+    INPUTS = (Files("image", "input", image_upload=True),)
+    OUTPUTS = ("IMAGE", "MASK")
+
+    def run(self, ctx, image):
+        from graphrun.backend.images import load_image
+        from graphrun.backend.paths import resolve_input
+
+        s = ctx.settings
+        path = resolve_input(s.input_dir, s.output_dir, s.resolved_temp_dir(), image)
+        return load_image(path)

@@ -1,0 +1,65 @@
+"""RunContext: the nodes' only door to the world (settings, model folders, caches, progress, run metadata)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graphrun.settings import Settings
+
+ProgressFn = Callable[[str, int, int], None]  # (node_id, step, total)
+
+
+@dataclass
+class ModelStore:
+    """Process-wide caches passed in by the caller: each checkpoint/VAE is loaded once per process."""
+
+    checkpoints: dict[Any, Any] = field(default_factory=dict)
+    vaes: dict[Any, Any] = field(default_factory=dict)
+
+    def get_or_load(self, table: dict[Any, Any], key: Any, load: Callable[[], Any]) -> Any:
+        if key not in table:
+            table[key] = load()
+        return table[key]
+
+
+@dataclass
+class RunContext:
+    """Everything a node may use besides its inputs. One per run; `node_id` is set by the executor per node."""
+
+    settings: Settings
+    store: ModelStore = field(default_factory=ModelStore)
+    prompt: dict[str, Any] | None = None  # the validated API prompt, embedded in saved PNGs
+    extra_pnginfo: dict[str, Any] | None = None  # {"workflow": ui} when run from a UI workflow
+    progress: ProgressFn | None = None
+    log: Callable[[str], None] = print
+    node_id: str = ""
+    stub_notes: list[str] = field(default_factory=list)  # set when random-weight stand-ins were used
+    written: list[Path] = field(default_factory=list)  # files written by output nodes, in order
+    _folders: Any = None
+    _device: Any = None
+
+    @property
+    def folders(self):
+        """Model/input folders (graphrun.backend.folders.ModelFolders) built from settings on first use."""
+        if self._folders is None:
+            from graphrun.backend.folders import ModelFolders
+
+            s = self.settings
+            self._folders = ModelFolders(s.models_dir, s.extra_model_paths, input_dir=s.input_dir,
+                                         output_dir=s.output_dir)
+        return self._folders
+
+    @property
+    def device(self):
+        if self._device is None:
+            from graphrun.backend.devices import pick_device
+
+            self._device = pick_device(self.settings.device)
+        return self._device
+
+    def report_progress(self, step: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(self.node_id, step, total)

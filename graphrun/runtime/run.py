@@ -1,0 +1,105 @@
+"""The run pipeline: file -> document -> API prompt -> overrides -> validation -> plan -> execution."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graphrun.errors import WorkflowError
+from graphrun.nodes.base import NodeRegistry, default_registry
+from graphrun.runtime.context import ModelStore, RunContext
+from graphrun.runtime.execute import NodeRun, RunResult, execute
+from graphrun.runtime.overrides import Override, apply_overrides
+from graphrun.settings import Settings
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    """A validated prompt ready to execute: the prompt, the node order, and what to embed in outputs."""
+
+    name: str
+    prompt: dict[str, Any]
+    order: tuple[str, ...]
+    extra_pnginfo: dict[str, Any] | None
+
+
+def file_lister(ctx: RunContext, prompt: dict[str, Any] | None = None) -> Callable[[str], list[str]]:
+    """Combo options for file inputs: model folders, the input folder; stand-in names with --stub-models."""
+    from graphrun.backend.paths import list_input_files
+
+    def list_files(folder: str) -> list[str]:
+        if folder == "input":
+            return list_input_files(ctx.settings.input_dir)
+        if folder == "input_latents":
+            return [n for n in list_input_files(ctx.settings.input_dir, all_files=True) if n.endswith(".latent")]
+        names = ctx.folders.list_names(folder)
+        if folder == "checkpoints" and ctx.settings.stub_models and prompt:
+            # Missing checkpoints become labelled stand-ins at run time instead of failing validation.
+            wanted = {n["inputs"].get("ckpt_name") for n in prompt.values()
+                      if n.get("class_type") == "CheckpointLoaderSimple" and isinstance(n.get("inputs"), dict)}
+            names = sorted(set(names) | {w for w in wanted if isinstance(w, str)})
+        return names
+
+    return list_files
+
+
+def to_prompt(source: Path | str | bytes, registry: NodeRegistry, ctx: RunContext,
+              name: str | None = None) -> tuple[dict[str, Any], dict[str, Any] | None, str]:
+    """Load any supported file and return (API prompt, extra_pnginfo, display name)."""
+    from graphrun.compile.ui_to_api import compile_workflow
+    from graphrun.workflow.load import load_document
+
+    doc = load_document(source, name=name)
+    workflow = getattr(doc, "embedded_workflow", None)
+    embedded_prompt = getattr(doc, "embedded_prompt", None)
+    if embedded_prompt is not None:  # a PNG saved by ComfyUI/graphrun: rerun exactly what produced it
+        return dict(embedded_prompt), ({"workflow": workflow} if workflow else None), doc.name
+    if doc.kind == "api":
+        return dict(doc.data), None, doc.name
+    defs = registry.definitions(file_lister(ctx))
+    return compile_workflow(doc.data, defs), {"workflow": doc.data}, doc.name
+
+
+def prepare(source: Path | str | bytes, ctx: RunContext, *, overrides: Sequence[Override] = (),
+            registry: NodeRegistry | None = None, name: str | None = None) -> PreparedRun:
+    """Everything up to execution; raises WorkflowError listing every problem found."""
+    from graphrun.compile.plan import build_plan
+    from graphrun.compile.validate import validate_prompt
+
+    registry = registry or default_registry()
+    prompt, extra, display = to_prompt(source, registry, ctx, name=name)
+    prompt = apply_overrides(prompt, overrides)
+    defs = registry.definitions(file_lister(ctx, prompt))
+    result = validate_prompt(prompt, defs, file_exists=_file_exists(ctx))
+    if not result.ok:
+        raise WorkflowError(f"{display}: the workflow is invalid", result.issues)
+    plan = build_plan(result.prompt, defs, result.outputs)
+    return PreparedRun(display, result.prompt, tuple(plan.order), extra)
+
+
+def _file_exists(ctx: RunContext) -> Callable[[str, str], bool]:
+    from graphrun.backend.paths import resolve_input
+
+    def exists(folder: str, name: str) -> bool:
+        s = ctx.settings
+        try:
+            return resolve_input(s.input_dir, s.output_dir, s.resolved_temp_dir(), name).is_file()
+        except Exception:
+            return False
+
+    return exists
+
+
+def run_workflow(source: Path | str | bytes, settings: Settings, *, overrides: Sequence[Override] = (),
+                 store: ModelStore | None = None, registry: NodeRegistry | None = None,
+                 progress=None, log: Callable[[str], None] = print,
+                 on_node: Callable[[NodeRun], None] | None = None) -> RunResult:
+    """Run one workflow file (UI, API or PNG) end to end and return the outputs and files written."""
+    registry = registry or default_registry()
+    ctx = RunContext(settings=settings, store=store or ModelStore(), progress=progress, log=log)
+    prepared = prepare(source, ctx, overrides=overrides, registry=registry)
+    ctx.prompt = prepared.prompt
+    ctx.extra_pnginfo = prepared.extra_pnginfo
+    return execute(prepared.prompt, prepared.order, registry, ctx, on_node=on_node)
