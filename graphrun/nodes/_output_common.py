@@ -10,9 +10,9 @@ def expand_prefix(ctx, prefix: str) -> str:
     """Apply the frontend's %Node.widget% / %date:...% substitution (it runs at queue time in ComfyUI)."""
     if "%" not in prefix or ctx.prompt is None:
         return prefix
-    from graphrun.backend.prefix import expand_frontend_prefix
+    from graphrun.backend.prefix import expand_frontend_prefix, nodes_from_api_prompt
 
-    return expand_frontend_prefix(prefix, prompt=ctx.prompt, now=datetime.now())
+    return expand_frontend_prefix(prefix, nodes=nodes_from_api_prompt(ctx.prompt), now=datetime.now())
 
 
 def metadata(ctx) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:

@@ -24,5 +24,5 @@ class EmptyLatentImage(NodeType):
 
         from graphrun.backend.images import check_image_size
 
-        check_image_size(width, height, batch_size)
+        check_image_size(width, height, batch_size, input_name="width")
         return (Latent(torch.zeros([batch_size, 4, height // 8, width // 8], dtype=torch.float32)),)

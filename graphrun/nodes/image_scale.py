@@ -7,12 +7,14 @@ from graphrun.nodes.base import MAX_RESOLUTION, Combo, Float, Int, NodeType, Soc
 IMAGE_METHODS = ["nearest-exact", "bilinear", "area", "bicubic", "lanczos"]
 
 
-def _resize(image, width: int, height: int, method: str, crop: str):
+def _resize(image, size, method: str, crop: str):
     from graphrun.backend.images import check_image_size
     from graphrun.backend.upscale import common_upscale
 
-    check_image_size(width, height, image.shape[0])
-    return common_upscale(image.movedim(-1, 1), width, height, method, crop).movedim(1, -1)
+    if size is None:  # both sides 0: unchanged
+        return image
+    check_image_size(size[0], size[1], image.shape[0])
+    return common_upscale(image.movedim(-1, 1), size[0], size[1], method, crop).movedim(1, -1)
 
 
 @register
@@ -30,14 +32,10 @@ class ImageScale(NodeType):
     OUTPUTS = ("IMAGE",)
 
     def run(self, ctx, image, upscale_method, width, height, crop):
-        if width == 0 and height == 0:
-            return (image,)
+        from graphrun.backend.upscale import image_scale_size
+
         h, w = image.shape[1:3]
-        if width == 0:
-            width = max(1, round(w * height / h))
-        elif height == 0:
-            height = max(1, round(h * width / w))
-        return (_resize(image, width, height, upscale_method, crop),)
+        return (_resize(image, image_scale_size(w, h, width, height), upscale_method, crop),)
 
 
 @register
@@ -53,5 +51,7 @@ class ImageScaleBy(NodeType):
     OUTPUTS = ("IMAGE",)
 
     def run(self, ctx, image, upscale_method, scale_by):
+        from graphrun.backend.upscale import scale_by_size
+
         h, w = image.shape[1:3]
-        return (_resize(image, round(w * scale_by), round(h * scale_by), upscale_method, "disabled"),)
+        return (_resize(image, scale_by_size(w, h, scale_by), upscale_method, "disabled"),)

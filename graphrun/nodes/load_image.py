@@ -18,5 +18,5 @@ class LoadImage(NodeType):
         from graphrun.backend.paths import resolve_input
 
         s = ctx.settings
-        path = resolve_input(s.input_dir, s.output_dir, s.resolved_temp_dir(), image)
-        return load_image(path)
+        path = resolve_input(s.input_dir, s.output_dir, s.resolved_temp_dir(), image, input_name="image")
+        return load_image(path, name=image)

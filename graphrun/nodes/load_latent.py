@@ -19,4 +19,5 @@ class LoadLatent(NodeType):
         from graphrun.backend.paths import resolve_input
 
         s = ctx.settings
-        return (Latent(load_latent(resolve_input(s.input_dir, s.output_dir, s.resolved_temp_dir(), latent))),)
+        path = resolve_input(s.input_dir, s.output_dir, s.resolved_temp_dir(), latent, input_name="latent")
+        return (Latent(load_latent(path, name=latent)),)

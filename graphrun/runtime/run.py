@@ -27,13 +27,14 @@ class PreparedRun:
 
 def file_lister(ctx: RunContext, prompt: dict[str, Any] | None = None) -> Callable[[str], list[str]]:
     """Combo options for file inputs: model folders, the input folder; stand-in names with --stub-models."""
+    from graphrun.backend.latent_io import list_latent_files
     from graphrun.backend.paths import list_input_files
 
     def list_files(folder: str) -> list[str]:
         if folder == "input":
             return list_input_files(ctx.settings.input_dir)
         if folder == "input_latents":
-            return [n for n in list_input_files(ctx.settings.input_dir, all_files=True) if n.endswith(".latent")]
+            return list_latent_files(ctx.settings.input_dir)
         names = ctx.folders.list_names(folder)
         if folder == "checkpoints" and ctx.settings.stub_models and prompt:
             # Missing checkpoints become labelled stand-ins at run time instead of failing validation.
