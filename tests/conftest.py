@@ -38,3 +38,13 @@ def tiny_ckpt(parity_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def object_info_path(shared_dir: Path) -> Path:
     return _require(shared_dir / "data" / "object_info.json")
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.parity_report import summary_lines
+
+    lines = summary_lines()
+    if lines:
+        terminalreporter.section("parity with ComfyUI (worst cases)")
+        for line in lines:
+            terminalreporter.write_line(line)
