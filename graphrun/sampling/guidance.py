@@ -1,0 +1,88 @@
+"""Classifier-free guidance denoiser with ComfyUI v0.3.64 batching (comfy/samplers.py `sampling_function`,
+`_calc_cond_batch`, `cfg_function`; comfy/conds.py `CONDCrossAttn`).
+
+`CFGDenoiser(model, positive, negative, cfg)(x, sigma) -> D` where `model` exposes `.model_sampling`,
+`.apply_model(x_in, t, context) -> eps` (x_in already divided by sqrt(sigma^2+1)) and `.device`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from graphrun.values import Conditioning
+
+MAX_TILE_RATIO = 4  # contexts of different lengths share a batch only when lcm/min <= 4 (CONDCrossAttn.can_concat)
+
+
+def cond_tensor(conditioning: Conditioning, what: str) -> torch.Tensor:
+    """The cross-attention tensor of a single-entry CONDITIONING; several entries/areas are not supported."""
+    if len(conditioning) == 0:
+        raise ValueError(f"`{what}` conditioning is empty")
+    if len(conditioning) > 1:
+        raise NotImplementedError(
+            f"`{what}` conditioning has {len(conditioning)} entries; combined/area conditioning is not supported "
+            "(only one CLIPTextEncode output per input)"
+        )
+    return conditioning[0].cond
+
+
+def _repeat_to_batch(t: torch.Tensor, batch: int) -> torch.Tensor:
+    """comfy/utils.py `repeat_to_batch_size`."""
+    if t.shape[0] > batch:
+        return t[:batch]
+    if t.shape[0] < batch:
+        return t.repeat([math.ceil(batch / t.shape[0])] + [1] * (t.ndim - 1))[:batch]
+    return t
+
+
+def _can_share_batch(a: torch.Tensor, b: torch.Tensor) -> bool:
+    if a.shape == b.shape:
+        return True
+    if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[2]:
+        return False
+    return math.lcm(a.shape[1], b.shape[1]) // min(a.shape[1], b.shape[1]) <= MAX_TILE_RATIO
+
+
+def _tile_tokens(ctxs: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Repeat shorter contexts along the token axis to the LCM length (no change to attention maths)."""
+    length = math.lcm(*(c.shape[1] for c in ctxs))
+    return [c.repeat(1, length // c.shape[1], 1) if c.shape[1] < length else c for c in ctxs]
+
+
+class CFGDenoiser:
+    """D(x, sigma) = D_u + (D_c - D_u) * cfg with one batched [uncond, cond] UNet call; cfg == 1 skips uncond."""
+
+    def __init__(self, model, positive: Conditioning, negative: Conditioning, cfg: float, needs_uncond: bool = False):
+        self.model = model
+        self.model_sampling = model.model_sampling
+        self.cfg = float(cfg)
+        self.cond = cond_tensor(positive, "positive")
+        self.uncond = cond_tensor(negative, "negative")
+        self.skip_uncond = math.isclose(self.cfg, 1.0) and not needs_uncond
+        self.uncond_denoised: torch.Tensor | None = None  # uncond prediction of the latest call (cfg_pp samplers)
+        self.calls = 0
+
+    def _denoise(self, x: torch.Tensor, sigma: torch.Tensor, ctxs: list[torch.Tensor]) -> list[torch.Tensor]:
+        """Run the UNet once on len(ctxs) copies of x (one per context); returns the denoised part per context."""
+        device = getattr(self.model, "device", x.device)
+        n, batch = len(ctxs), x.shape[0]
+        x_in, sigma_in = torch.cat([x] * n), torch.cat([sigma] * n)
+        context = torch.cat([_repeat_to_batch(c, batch) for c in _tile_tokens(ctxs)]).to(device)
+        ms = self.model_sampling
+        eps = self.model.apply_model(ms.calculate_input(sigma_in, x_in), ms.timestep(sigma_in).float(), context)
+        self.calls += 1
+        return list(ms.calculate_denoised(sigma_in, eps.float(), x_in).chunk(n))
+
+    def __call__(self, x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+        if self.skip_uncond:
+            self.uncond_denoised = torch.zeros_like(x)
+            return self._denoise(x, sigma, [self.cond])[0]
+        if _can_share_batch(self.uncond, self.cond):
+            d_uncond, d_cond = self._denoise(x, sigma, [self.uncond, self.cond])
+        else:
+            d_uncond = self._denoise(x, sigma, [self.uncond])[0]
+            d_cond = self._denoise(x, sigma, [self.cond])[0]
+        self.uncond_denoised = d_uncond
+        return d_uncond + (d_cond - d_uncond) * self.cfg

@@ -1,0 +1,125 @@
+"""KSampler / KSamplerAdvanced core with ComfyUI v0.3.64 parity (nodes.py `common_ksampler`, comfy/sample.py,
+comfy/samplers.py `KSampler.set_steps/sample`, `CFGGuider`, `KSAMPLER.sample`); spec A.1, B.5, D, H.5, K.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Callable
+
+import torch
+
+from graphrun.values import Conditioning, Latent
+
+from .guidance import CFGDenoiser
+from .noise import NOISE_SOURCES, prepare_noise
+from .samplers import SAMPLERS, SamplerSpec
+from .schedulers import SCHEDULERS
+
+SD15_LATENT_SCALE = 0.18215  # latent_formats.SD15.scale_factor; a model may override via `latent_scale_factor`
+
+ProgressFn = Callable[[int, int, torch.Tensor, torch.Tensor], None]
+
+
+def _lookup(table: dict, name: str, what: str):
+    if name in table:
+        return table[name]
+    close = difflib.get_close_matches(name, list(table), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ValueError(f"Unknown {what} {name!r}.{hint} Valid {what}s: {', '.join(table)}")
+
+
+def get_sampler(name: str) -> SamplerSpec:
+    """Registered sampler by ComfyUI name; unknown names raise ValueError (never a silent euler fallback)."""
+    return _lookup(SAMPLERS, name, "sampler")
+
+
+def get_scheduler(name: str):
+    """Registered scheduler function by ComfyUI name; unknown names raise ValueError."""
+    return _lookup(SCHEDULERS, name, "scheduler")
+
+
+def calculate_sigmas(model_sampling, scheduler: str, sampler: str, steps: int) -> torch.Tensor:
+    """Scheduler sigmas, built for steps+1 with the penultimate sigma dropped for discard-penultimate samplers."""
+    fn, spec = get_scheduler(scheduler), get_sampler(sampler)
+    if spec.discard_penultimate:
+        sigmas = fn(model_sampling, steps + 1)
+        return torch.cat([sigmas[:-2], sigmas[-1:]])
+    return fn(model_sampling, steps)
+
+
+def ksampler_sigmas(
+    model_sampling,
+    scheduler: str,
+    sampler: str,
+    steps: int,
+    denoise: float | None = 1.0,
+    start_step: int | None = None,
+    last_step: int | None = None,
+    force_full_denoise: bool = False,
+) -> torch.Tensor | None:
+    """The exact sigmas handed to the sampler (spec D.2); None when start_step skips sampling; empty at denoise 0."""
+    if denoise is None or denoise > 0.9999:
+        sigmas = calculate_sigmas(model_sampling, scheduler, sampler, steps)
+    elif denoise <= 0.0:
+        return torch.FloatTensor([])
+    else:
+        new_steps = int(steps / denoise)  # IEEE double division then truncation, as Python does
+        sigmas = calculate_sigmas(model_sampling, scheduler, sampler, new_steps)[-(steps + 1):]
+    sigmas = sigmas.clone()
+    if last_step is not None and last_step < len(sigmas) - 1:
+        sigmas = sigmas[: last_step + 1]
+        if force_full_denoise:
+            sigmas[-1] = 0
+    if start_step is not None:
+        if start_step < len(sigmas) - 1:
+            sigmas = sigmas[start_step:]
+        else:
+            return None
+    return sigmas
+
+
+def sample(
+    model, noise: torch.Tensor, latent: torch.Tensor, sigmas: torch.Tensor, spec: SamplerSpec, seed: int | None,
+    cfg: float, positive: Conditioning, negative: Conditioning, callback: ProgressFn | None = None,
+) -> torch.Tensor:
+    """Scale the latent in, noise it, run the sampler, scale out (CFGGuider + KSAMPLER.sample); returns raw latent."""
+    ms = model.model_sampling
+    scale = getattr(model, "latent_scale_factor", SD15_LATENT_SCALE)
+    device = getattr(model, "device", torch.device("cpu"))
+    if torch.count_nonzero(latent) > 0:
+        latent = latent * scale
+    sigmas, noise, latent = sigmas.to(device), noise.to(device), latent.to(device)
+    x = ms.noise_scaling(sigmas[0], noise, latent, ms.max_denoise(sigmas))
+    denoiser = CFGDenoiser(model, positive, negative, cfg, needs_uncond=spec.needs_uncond)
+    noise_sampler = NOISE_SOURCES[spec.noise](x, sigmas, seed)
+    total = len(sigmas) - 1
+    step_cb = None if callback is None else (lambda i, xi, d: callback(i, total, xi, d))
+    out = spec.fn(denoiser, x, sigmas, noise=noise_sampler, callback=step_cb)
+    out = ms.inverse_noise_scaling(sigmas[-1], out)
+    return (out.to(torch.float32) / scale).cpu()
+
+
+def common_ksampler(
+    model, seed: int, steps: int, cfg: float, sampler_name: str, scheduler: str,
+    positive: Conditioning, negative: Conditioning, latent: Latent, denoise: float = 1.0,
+    disable_noise: bool = False, start_step: int | None = None, last_step: int | None = None,
+    force_full_denoise: bool = False, callback: ProgressFn | None = None,
+) -> Latent:
+    """nodes.py `common_ksampler`: KSampler (denoise) and KSamplerAdvanced (start/last step, add_noise, leftover)."""
+    spec = get_sampler(sampler_name)
+    get_scheduler(scheduler)
+    samples = latent.samples
+    if disable_noise:
+        noise = torch.zeros(samples.size(), dtype=samples.dtype, layout=samples.layout, device="cpu")
+    else:
+        noise = prepare_noise(samples, seed, latent.batch_index)
+    sigmas = ksampler_sigmas(
+        model.model_sampling, scheduler, sampler_name, steps, denoise, start_step, last_step, force_full_denoise
+    )
+    if sigmas is None or len(sigmas) == 0:
+        return latent  # nothing to do: the input latent, untouched (no noise, no 0.18215 round trip)
+    if latent.noise_mask is not None:
+        raise NotImplementedError("latent noise_mask (inpainting) is not supported by graphrun's sampler")
+    out = sample(model, noise, samples, sigmas, spec, seed, cfg, positive, negative, callback)
+    return latent.with_samples(out)
