@@ -1,4 +1,4 @@
-"""Checkpoint loading for the loader nodes: cached per process, with labelled random-weight stand-ins."""
+"""Checkpoint loading for the loader node: cached per process, with labelled random-weight stand-ins."""
 
 from __future__ import annotations
 
@@ -19,10 +19,6 @@ def load_or_stub_checkpoint(ctx, ckpt_name: str):
         if note not in ctx.stub_notes:
             ctx.stub_notes.append(note)
             ctx.log(f"STUB MODEL: {note}")
-        key = ("stub", size, str(ctx.device))
-        return ctx.store.get_or_load(ctx.store.checkpoints, key,
+        return ctx.store.get_or_load(ctx.store.stubs, (size, str(ctx.device)),
                                      lambda: checkpoints.load_stub_checkpoint(size, device=ctx.device))
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, str(ctx.device))
-    return ctx.store.get_or_load(ctx.store.checkpoints, key,
-                                 lambda: checkpoints.load_checkpoint(path, device=ctx.device))
+    return checkpoints.load_checkpoint(path, device=ctx.device, cache=ctx.store.files)

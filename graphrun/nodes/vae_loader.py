@@ -16,6 +16,4 @@ class VAELoader(NodeType):
     def run(self, ctx, vae_name):
         from graphrun.backend.checkpoints import load_vae
 
-        path = ctx.folders.find("vae", vae_name)
-        key = (str(path.resolve()), path.stat().st_mtime_ns, str(ctx.device))
-        return (ctx.store.get_or_load(ctx.store.vaes, key, lambda: load_vae(path, device=ctx.device)),)
+        return (load_vae(ctx.folders.find("vae", vae_name), device=ctx.device, cache=ctx.store.files),)

@@ -14,10 +14,19 @@ ProgressFn = Callable[[str, int, int], None]  # (node_id, step, total)
 
 @dataclass
 class ModelStore:
-    """Process-wide caches passed in by the caller: each checkpoint/VAE is loaded once per process."""
+    """Process-wide model caches passed in by the caller: each checkpoint/VAE file is loaded once per process."""
 
-    checkpoints: dict[Any, Any] = field(default_factory=dict)
-    vaes: dict[Any, Any] = field(default_factory=dict)
+    stubs: dict[Any, Any] = field(default_factory=dict)
+    _files: Any = None
+
+    @property
+    def files(self):
+        """graphrun.backend.checkpoints.CheckpointCache, keyed by file version, device and dtypes."""
+        if self._files is None:
+            from graphrun.backend.checkpoints import CheckpointCache
+
+            self._files = CheckpointCache()
+        return self._files
 
     def get_or_load(self, table: dict[Any, Any], key: Any, load: Callable[[], Any]) -> Any:
         if key not in table:
