@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from graphrun.errors import WorkflowError
+from graphrun.errors import Issue, ModelError, WorkflowError
 from graphrun.nodes.base import NodeRegistry, default_registry
 from graphrun.runtime.context import ModelStore, RunContext
 from graphrun.runtime.execute import NodeRun, RunResult, execute
@@ -75,9 +75,25 @@ def prepare(source: Path | str | bytes, ctx: RunContext, *, overrides: Sequence[
     defs = registry.definitions(file_lister(ctx, prompt))
     result = validate_prompt(prompt, defs, file_exists=_file_exists(ctx))
     if not result.ok:
-        raise WorkflowError(f"{display}: the workflow is invalid", result.issues)
+        issues = [_explain_missing_file(i, prompt, registry, ctx) for i in result.issues]
+        raise WorkflowError("the workflow is invalid", issues)
     plan = build_plan(result.prompt, defs, result.outputs)
     return PreparedRun(display, result.prompt, tuple(plan.order), extra)
+
+
+def _explain_missing_file(issue: Issue, prompt: dict[str, Any], registry: NodeRegistry, ctx: RunContext) -> Issue:
+    """A model name not in its folder listing: say which folders were searched and the closest names."""
+    if issue.code != "value_not_in_list" or issue.node_id not in prompt:
+        return issue
+    node_type = registry.get(prompt[issue.node_id].get("class_type", ""))
+    spec = next((i for i in (node_type.INPUTS if node_type else ()) if i.name == issue.input_name), None)
+    if spec is None or spec.files is None or spec.files.startswith("input"):
+        return issue
+    try:
+        ctx.folders.find(spec.files, str(issue.value))
+    except ModelError as exc:
+        return replace(issue, message=f"model file not found: {exc.message}", allowed=None, suggestion=None)
+    return issue
 
 
 def _file_exists(ctx: RunContext) -> Callable[[str, str], bool]:
