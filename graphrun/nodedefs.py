@@ -8,7 +8,7 @@ Our own nodes render their declarations into this shape (graphrun.nodes.base.Nod
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,24 +107,41 @@ class NodeDef(BaseModel):
 
 
 class NodeDefs(Mapping[str, NodeDef]):
-    """An immutable class_type -> NodeDef table. Later sources override earlier ones in `merged`."""
+    """An immutable class_type -> NodeDef table. Later sources override earlier ones in `merged`.
 
-    def __init__(self, defs: Mapping[str, NodeDef] | None = None):
+    Entries may be given as factories (`lazy`), rendered on first access: a workflow without a KSampler never
+    imports the sampler registry (and torch) just to be validated.
+    """
+
+    def __init__(self, defs: Mapping[str, NodeDef] | None = None,
+                 lazy: Mapping[str, Callable[[], NodeDef]] | None = None):
         self._defs: dict[str, NodeDef] = dict(defs or {})
+        self._lazy: dict[str, Callable[[], NodeDef]] = {k: v for k, v in (lazy or {}).items() if k not in self._defs}
 
     def __getitem__(self, key: str) -> NodeDef:
+        if key not in self._defs and key in self._lazy:
+            self._defs[key] = self._lazy.pop(key)()
         return self._defs[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._defs)
+        return iter([*self._defs, *self._lazy])
 
     def __len__(self) -> int:
-        return len(self._defs)
+        return len(self._defs) + len(self._lazy)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._defs or key in self._lazy
 
     def merged(self, other: Mapping[str, NodeDef]) -> NodeDefs:
-        out = dict(self._defs)
-        out.update(other)
-        return NodeDefs(out)
+        """Entries of `other` win; lazy entries stay lazy."""
+        defs = {k: v for k, v in self._defs.items() if k not in other}
+        lazy = {k: v for k, v in self._lazy.items() if k not in other}
+        if isinstance(other, NodeDefs):
+            defs.update(other._defs)
+            lazy.update(other._lazy)
+        else:
+            defs.update(other)
+        return NodeDefs(defs, lazy)
 
     @classmethod
     def from_object_info(cls, data: Mapping[str, Any]) -> NodeDefs:
@@ -138,7 +155,7 @@ class NodeDefs(Mapping[str, NodeDef]):
         return cls(defs)
 
     def to_object_info(self) -> dict[str, Any]:
-        return {k: v.model_dump(mode="json", exclude_none=True) for k, v in self._defs.items()}
+        return {k: self[k].model_dump(mode="json", exclude_none=True) for k in self}
 
 
 def load_object_info(path: str | Path) -> NodeDefs:

@@ -7,9 +7,10 @@ IMAGE: float32 [B,H,W,C] in 0..1 (NHWC). MASK: float32 [B,H,W]. LATENT: unscaled
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
+if TYPE_CHECKING:  # values are torch tensors at run time; compile/validate never import torch
+    import torch
 
 
 @dataclass(frozen=True)

@@ -30,32 +30,35 @@ def _commands() -> list[tuple]:
     return found
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict]:
+def build_parser() -> tuple[argparse.ArgumentParser, dict, dict]:
     parser = argparse.ArgumentParser(
         prog="graphrun",
         description="Compile and run ComfyUI workflows natively. `graphrun FILE` is short for `graphrun run FILE`.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    handlers = {}
+    handlers, parsers = {}, {}
     for name, help_text, add_arguments, handler in _commands():
         p = sub.add_parser(name, help=help_text, description=help_text)
         add_arguments(p)
-        handlers[name] = handler
-    return parser, handlers
+        handlers[name], parsers[name] = handler, p
+    return parser, handlers, parsers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser, handlers = build_parser()
+    parser, handlers, parsers = build_parser()
     if argv and argv[0] not in handlers and not argv[0].startswith("-") and "run" in handlers:
         argv = ["run", *argv]  # `graphrun WORKFLOW` == `graphrun run WORKFLOW`
     try:
-        args = parser.parse_args(argv)
+        if not argv or argv[0] not in handlers:
+            parser.parse_args(argv)  # --help, or a usage error naming the valid commands
+            parser.print_help()
+            return 2
+        # Options may sit between file names (`validate a.json --json b.json`).
+        args = parsers[argv[0]].parse_intermixed_args(argv[1:])
+        args.command = argv[0]
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
-    if not args.command:
-        parser.print_help()
-        return 2
     try:
         return int(handlers[args.command](args))
     except GraphrunError as exc:

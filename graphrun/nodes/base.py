@@ -145,7 +145,7 @@ class NodeRegistry:
         return list(self._types)
 
     def definitions(self, list_files: FileLister | None = None) -> NodeDefs:
-        return NodeDefs({name: t.definition(list_files) for name, t in self._types.items()})
+        return NodeDefs(lazy={name: (lambda t=t: t.definition(list_files)) for name, t in self._types.items()})
 
 
 _DEFAULT = NodeRegistry()
