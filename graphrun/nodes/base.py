@@ -98,6 +98,10 @@ class NodeType:
     def run(self, ctx: RunContext, **inputs: Any) -> tuple[Any, ...]:
         raise NotImplementedError
 
+    # ComfyUI's IS_CHANGED: a node that defines it gets `"is_changed": [value]` in the prompt it runs (and embeds
+    # in saved PNGs); called with the node's constant inputs only. None means the node does not define it.
+    is_changed: ClassVar[Callable[..., Any] | None] = None
+
     @classmethod
     def definition(cls, list_files: FileLister | None = None) -> NodeDef:
         groups: dict[str, dict[str, Any]] = {}

@@ -13,10 +13,21 @@ class LoadImage(NodeType):
     INPUTS = (Files("image", "input", image_upload=True),)
     OUTPUTS = ("IMAGE", "MASK")
 
+    @staticmethod
+    def is_changed(ctx, image):
+        """SHA-256 of the file, as ComfyUI's LoadImage.IS_CHANGED."""
+        from graphrun.backend.images import image_sha256
+
+        return image_sha256(_path(ctx, image))
+
     def run(self, ctx, image):
         from graphrun.backend.images import load_image
-        from graphrun.backend.paths import resolve_input
 
-        s = ctx.settings
-        path = resolve_input(s.input_dir, s.output_dir, s.resolved_temp_dir(), image, input_name="image")
-        return load_image(path, name=image)
+        return load_image(_path(ctx, image), name=image)
+
+
+def _path(ctx, image):
+    from graphrun.backend.paths import resolve_input
+
+    s = ctx.settings
+    return resolve_input(s.input_dir, s.output_dir, s.resolved_temp_dir(), image, input_name="image")

@@ -78,7 +78,23 @@ def prepare(source: Path | str | bytes, ctx: RunContext, *, overrides: Sequence[
         issues = [_explain_missing_file(i, prompt, registry, ctx) for i in result.issues]
         raise WorkflowError("the workflow is invalid", issues)
     plan = build_plan(result.prompt, defs, result.outputs)
-    return PreparedRun(display, result.prompt, tuple(plan.order), extra)
+    prompt = _with_is_changed(result.prompt, plan.order, registry, ctx)
+    return PreparedRun(display, prompt, tuple(plan.order), extra)
+
+
+def _with_is_changed(prompt: dict[str, Any], order: Sequence[str], registry: NodeRegistry,
+                     ctx: RunContext) -> dict[str, Any]:
+    """Record IS_CHANGED values in the prompt as ComfyUI does (LoadImage's file hash ends up in saved PNGs)."""
+    from graphrun.runtime.execute import is_link
+
+    out = dict(prompt)
+    for node_id in order:
+        node_type = registry.get(prompt[node_id]["class_type"])
+        if node_type is None or node_type.is_changed is None:
+            continue
+        consts = {k: v for k, v in prompt[node_id].get("inputs", {}).items() if not is_link(v)}
+        out[node_id] = {**prompt[node_id], "is_changed": [node_type.is_changed(ctx, **consts)]}
+    return out
 
 
 def _explain_missing_file(issue: Issue, prompt: dict[str, Any], registry: NodeRegistry, ctx: RunContext) -> Issue:
