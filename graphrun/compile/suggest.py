@@ -36,8 +36,8 @@ def closest(value: Any, options: Iterable[Any], cutoff: float = 0.6) -> str | No
     return by_key[matches[0]] if by_key[matches[0]] != text else None
 
 
-def describe_options(options: list[Any], limit: int = 10) -> str:
-    """A short human list of combo options: 'one of 'a', 'b', ... (N options)' (all of them up to 12)."""
+def describe_options(options: list[Any], limit: int = 48) -> str:
+    """A short human list of combo options: 'one of 'a', 'b', ... (N options)' (all of them up to 50: every sampler and scheduler name is shown)."""
     if not options:
         return "no options (the list is empty)"
     cut = len(options) if len(options) <= limit + 2 else limit

@@ -27,4 +27,5 @@ def test_describe_options():
     assert describe_options([]) == "no options (the list is empty)"
     assert describe_options(["a", "b"]) == "one of 'a', 'b'"
     assert describe_options(list(range(12))).endswith("10, 11")
-    assert describe_options(list(range(40))).endswith(", 9, ... (40 options)")
+    assert describe_options(list(range(42))).endswith("40, 41")  # every sampler name is listed
+    assert describe_options(list(range(400))).endswith(", 47, ... (400 options)")  # long file lists are cut
