@@ -1,0 +1,1 @@
+"""Regression runs over workflow folders (`graphrun test`): goldens, comparison, reports."""
