@@ -64,8 +64,11 @@ def types_compatible(received: Any, declared: Any) -> bool:
     """Link type compatibility, non-strict mode (comfy_execution/validation.py `validate_node_input`).
 
     Equal types match; a list (combo) type only matches an identical list; otherwise both are split on ','
-    and must share a type. A literal '*' is not a wildcard for the backend.
+    and must share a type. '*' in /object_info stands for ComfyUI's AnyType (IO.ANY, e.g. PreviewAny.source),
+    a str whose `!=` is always False, so it accepts every link; a plain '*' string never reaches object_info.
     """
+    if declared == "*" or received == "*":
+        return True
     if isinstance(received, (list, tuple)) or isinstance(declared, (list, tuple)):
         if isinstance(received, (list, tuple)) and isinstance(declared, (list, tuple)):
             return list(received) == list(declared)
