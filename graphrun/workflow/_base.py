@@ -21,6 +21,7 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    StringConstraints,
     ValidatorFunctionWrapHandler,
     WithJsonSchema,
     model_serializer,
@@ -47,7 +48,7 @@ NodeId = Annotated[Union[StrictInt, IntegralFloat, StrictStr], WithJsonSchema({"
 # zSlotIndex: integer, or a string that JavaScript's parseInt reads as an integer ("1", " 2", "3abc").
 SLOT_STRING_PATTERN = r"^\s*[+-]?[0-9]"
 SlotIndex = Annotated[
-    Union[StrictInt, IntegralFloat, StrictStr],
+    Union[StrictInt, IntegralFloat, Annotated[StrictStr, StringConstraints(pattern=SLOT_STRING_PATTERN)]],
     WithJsonSchema({"anyOf": [{"type": "integer"}, {"type": "string", "pattern": SLOT_STRING_PATTERN}]}),
 ]
 
@@ -63,9 +64,16 @@ def Tuple(*items: Any) -> Any:  # noqa: N802 - reads like a type
     return tuple[items]
 
 
+class _AbsentMarker:
+    """Metadata marking a field that may be missing but not null (checked in Passthrough)."""
+
+
+ABSENT = _AbsentMarker()
+
+
 def Absent(tp: Any) -> Any:  # noqa: N802 - reads like a type
     """`tp`, optional but not nullable in the schema (zod `.optional()`); None in Python means "absent"."""
-    return Union[tp, SkipJsonSchema[None]]
+    return Annotated[Union[tp, SkipJsonSchema[None]], ABSENT]
 
 
 def parse_slot(value: int | float | str) -> int:
@@ -111,6 +119,10 @@ class Passthrough(BaseModel):
         model = handler(data)
         if isinstance(data, dict) and isinstance(model, Passthrough):
             model._key_order = tuple(data)
+            for name, info in type(model).model_fields.items():  # optional-but-not-nullable, as the schema
+                key = info.alias or name
+                if key in data and data[key] is None and ABSENT in info.metadata:
+                    raise ValueError(f"field {key!r} may be left out but not null")
         return model
 
     @model_serializer(mode="wrap")
