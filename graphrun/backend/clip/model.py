@@ -152,5 +152,6 @@ def build_transformer(state_dict: dict[str, torch.Tensor], *, device: torch.devi
     unexpected = sorted(set(sd) - set(needed))
     if unexpected:
         log.warning("ignoring %d unexpected CLIP text encoder tensors, e.g. %s", len(unexpected), unexpected[:3])
-    weights = {k: sd[k].detach().to(device=device, dtype=weight_dtype) for k in needed}
+    # copy=True: same-dtype tensors would stay views of the checkpoint mmap and keep the whole file resident
+    weights = {k: sd[k].detach().to(device=device, dtype=weight_dtype, copy=True) for k in needed}
     return ClipTextTransformer(config, weights)
