@@ -49,7 +49,9 @@ def diffusers_vae_config(sd: Mapping[str, Tensor], source: str = "VAE") -> dict[
         in_ch = int(sd["encoder.conv_in.weight"].shape[1])
         out_ch = int(sd["decoder.conv_out.weight"].shape[0])
         z2 = int(sd["encoder.conv_out.weight"].shape[0])
-        embed2 = int(sd["quant_conv.weight"].shape[0])
+        # Flux's ae.safetensors has no quant_conv / post_quant_conv (ComfyUI: AutoencodingEngine)
+        quant = "quant_conv.weight" in sd or "quant_conv.conv.weight" in sd
+        embed2 = int(sd["quant_conv.weight"].shape[0]) if "quant_conv.weight" in sd else z2
     except KeyError as exc:
         raise ModelError(f"{source}: VAE weights are incomplete, {exc.args[0]!r} is missing") from exc
     if levels == 0:
@@ -61,6 +63,7 @@ def diffusers_vae_config(sd: Mapping[str, Tensor], source: str = "VAE") -> dict[
         down_block_types=("DownEncoderBlock2D",) * levels, up_block_types=("UpDecoderBlock2D",) * levels,
         block_out_channels=tuple(chans), layers_per_block=nrb, act_fn="silu",
         latent_channels=z2 // 2, norm_num_groups=32, sample_size=256, scaling_factor=0.18215,
+        use_quant_conv=quant, use_post_quant_conv="post_quant_conv.weight" in sd or "post_quant_conv.conv.weight" in sd,
     )
 
 
