@@ -25,21 +25,26 @@ class T5Tokenizer:
     """`encode(text)` -> token ids without the end token, as `tokenizer(text)["input_ids"][:-1]` in ComfyUI."""
 
     def __init__(self, spec: dict):
-        from tokenizers import Tokenizer
+        import base64
 
-        spec = dict(spec)
+        from tokenizers import AddedToken, Regex, Tokenizer, models, normalizers, pre_tokenizers
+
         charsmap = spec["normalizer"]["normalizers"][0]
-        if charsmap.get("type") != "Precompiled":
-            raise ValueError("T5 vocabulary file: the first normalizer is not the precompiled character map")
-        spec["normalizer"] = {"type": "Sequence", "normalizers": [
-            charsmap,
-            {"type": "Strip", "strip_left": False, "strip_right": True},
-            {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": "\u2581"},
-        ]}
-        spec["pre_tokenizer"] = {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": True}
-        spec["decoder"] = {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": True}
-        spec["post_processor"] = None
-        self._tok = Tokenizer.from_str(json.dumps(spec))
+        if charsmap.get("type") != "Precompiled" or spec["model"].get("type") != "Unigram":
+            raise ValueError("T5 vocabulary file: expected a Unigram model with a precompiled character map")
+        vocab = [(piece, float(score)) for piece, score in spec["model"]["vocab"]]
+        tok = Tokenizer(models.Unigram(vocab, int(spec["model"]["unk_id"]), False))
+        tok.normalizer = normalizers.Sequence([
+            normalizers.Precompiled(base64.b64decode(charsmap["precompiled_charsmap"])),
+            normalizers.Strip(left=False, right=True),
+            normalizers.Replace(Regex(" {2,}"), "\u2581"),
+        ])
+        tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="first")
+        # <pad>, </s>, <unk>, <extra_id_N>: matched verbatim in the text, as the fast tokenizer's added tokens
+        tok.add_special_tokens([AddedToken(a["content"], single_word=a["single_word"], lstrip=a["lstrip"],
+                                           rstrip=a["rstrip"], normalized=a["normalized"], special=True)
+                                for a in spec["added_tokens"]])
+        self._tok = tok
 
     def encode(self, text: str) -> list[int]:
         return self._tok.encode(text, add_special_tokens=False).ids
