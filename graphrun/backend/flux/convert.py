@@ -140,3 +140,22 @@ def bfl_to_diffusers(sd: Mapping[str, Tensor], cfg: FluxConfig) -> dict[str, Ten
     out["norm_out.linear.weight"] = _swap_shift_scale(sd["final_layer.adaLN_modulation.1.weight"])
     out["norm_out.linear.bias"] = _swap_shift_scale(sd["final_layer.adaLN_modulation.1.bias"])
     return out
+
+
+# All-in-one Flux checkpoints (CheckpointLoaderSimple, e.g. flux1-schnell-fp8.safetensors): ComfyUI's prefixes.
+CHECKPOINT_PARTS = {
+    "diffusion_model": "model.diffusion_model.",
+    "clip_l": "text_encoders.clip_l.transformer.",
+    "t5xxl": "text_encoders.t5xxl.transformer.",
+    "vae": "vae.",
+}
+
+
+def split_checkpoint(sd: Mapping[str, Tensor]) -> dict[str, dict[str, Tensor]]:
+    """{part: prefix-free state dict} for the parts present (a checkpoint may lack text encoders or the VAE)."""
+    out: dict[str, dict[str, Tensor]] = {}
+    for part, prefix in CHECKPOINT_PARTS.items():
+        sub = {k[len(prefix):]: v for k, v in sd.items() if k.startswith(prefix)}
+        if sub:
+            out[part] = sub
+    return out

@@ -38,6 +38,16 @@ class FluxDiT:
     def guidance_embed(self) -> bool:
         return self.config.guidance_embed
 
+    def weight_keys(self) -> list[str]:
+        return list(self.model.state_dict())
+
+    def apply_model(self, x_in: Tensor, t: Tensor, context: Tensor, y: Tensor | None = None,
+                    guidance: Tensor | None = None) -> Tensor:
+        """The sampler's call (graphrun.backend.model.Model.apply_model): t = model_sampling.timestep(sigma)."""
+        if y is None:  # ComfyUI's Flux.encode_adm reads kwargs["pooled_output"]: no pooled output is an error there
+            raise ModelError("Flux needs the pooled CLIP-L output in its conditioning (use a Flux text encoder)")
+        return self(x_in, t, context, y, guidance)
+
     @torch.no_grad()
     def __call__(self, x: Tensor, timestep: Tensor, context: Tensor, y: Tensor | None,
                  guidance: Tensor | None = None) -> Tensor:
