@@ -123,3 +123,15 @@ def make_flux_part(part: str, size: str = "tiny", seed: int = 0, dtype: torch.dt
     if part not in PARTS:
         raise ValueError(f"Flux stub part {part!r} unknown; allowed: {', '.join(PARTS)}")
     return _make(PARTS[part](SPECS[size]), seed, dtype)
+
+
+def make_flux_checkpoint(variant: str = "schnell", size: str = "tiny", seed: int = 0) -> dict[str, Tensor]:
+    """An all-in-one Flux checkpoint stand-in (CheckpointLoaderSimple, e.g. flux1-schnell-fp8.safetensors): the DiT,
+    CLIP-L, T5-XXL and AE under ComfyUI's checkpoint prefixes."""
+    from graphrun.backend.flux.convert import CHECKPOINT_PARTS
+
+    parts = {"diffusion_model": make_flux_part(variant, size, seed),
+             "clip_l": make_flux_part("clip_l", size, seed, torch.float16),
+             "t5xxl": make_flux_part("t5xxl", size, seed, torch.float16),
+             "vae": make_flux_part("ae", size, seed, torch.float16)}
+    return {CHECKPOINT_PARTS[p] + k: v for p, sd in parts.items() for k, v in sd.items()}
