@@ -135,3 +135,28 @@ def make_flux_checkpoint(variant: str = "schnell", size: str = "tiny", seed: int
              "t5xxl": make_flux_part("t5xxl", size, seed, torch.float16),
              "vae": make_flux_part("ae", size, seed, torch.float16)}
     return {CHECKPOINT_PARTS[p] + k: v for p, sd in parts.items() for k, v in sd.items()}
+
+
+def available_memory_bytes() -> int | None:
+    """MemAvailable from /proc/meminfo (Linux), else None (unknown: no check)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def check_fits(parts: list[str], size: str, compute_bytes_per_param: int = 4) -> None:
+    """Refuse, before allocating, a stand-in whose weights (stored + float32 compute copy) exceed the free memory."""
+    from graphrun.errors import ModelError
+
+    params = sum(parameter_count(p, size) for p in parts)
+    need = params * (2 + compute_bytes_per_param)
+    free = available_memory_bytes()
+    if free is not None and need > free:
+        raise ModelError(f"the {size} Flux stand-in ({', '.join(parts)}: {params / 1e9:.1f} B parameters) needs about "
+                         f"{need / 2**30:.0f} GiB of memory, {free / 2**30:.0f} GiB are available; "
+                         "use --stub-models tiny")
