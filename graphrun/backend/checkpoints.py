@@ -119,7 +119,9 @@ def load_checkpoint(path: str | Path, *, device: str | torch.device = "cpu", pol
         return cache.get(path, pol, lambda: load_checkpoint(path, policy=pol))
     if path.suffix.lower() in SAFETENSORS_EXT:  # detect from the header before reading any tensor data
         shapes = read_shapes(path)
-        detect(shapes, str(path))
+        fam, _ = detect(shapes, str(path))
+        if fam.load_checkpoint is not None:  # a DiT family (Flux): its own loader
+            return fam.load_checkpoint(read_state_dict(path), source=str(path), policy=pol, path=path)
         prefix = unet_prefix(list(shapes))
         sd = read_state_dict(path, keep=lambda k: k.startswith((prefix, "first_stage_model.", CLIP_PREFIX)))
     else:
@@ -131,6 +133,8 @@ def checkpoint_from_state_dict(sd: Mapping[str, Tensor], *, source: str, policy:
                                path: Path | None = None) -> Checkpoint:
     """Build MODEL/CLIP/VAE from a single-file state dict of a registered family (a file, or stand-ins)."""
     fam, cfg = detect({k: tuple(v.shape) for k, v in sd.items()}, source)
+    if fam.load_checkpoint is not None:
+        return fam.load_checkpoint(sd, source=source, policy=policy, path=path)
     family = fam.name
     prefix = unet_prefix(list(sd))
     try:

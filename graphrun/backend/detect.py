@@ -15,7 +15,6 @@ UNET_PREFIXES = ("model.diffusion_model.", "model.model.", "net.")
 # (family label, substring that marks it) for architectures without an SD-style UNet; first match wins.
 FOREIGN_MARKERS: tuple[tuple[str, str], ...] = (
     ("SD3/SD3.5", "joint_blocks.0.context_block"),
-    ("Flux", "double_blocks.0.img_attn"),
     ("Chroma", "distilled_guidance_layer"),
     ("AuraFlow", "double_layers.0"),
     ("HunyuanVideo", "txt_in.individual_token_refiner"),
@@ -150,6 +149,9 @@ def detect(shapes: Shapes, source: str = "checkpoint"):
     from graphrun.families import families
 
     keys = list(shapes)
+    for fam in families():  # DiT families recognise themselves from the keys (no UNet to walk)
+        if fam.recognise_keys is not None and fam.recognise_keys(shapes):
+            return fam, None
     for family, marker in FOREIGN_MARKERS:
         if any(marker in k for k in keys):
             raise ModelError(f"{source} is a {family} checkpoint; {supported_text()}")

@@ -52,6 +52,10 @@ class Family:
     model_conds: Callable[..., dict[str, Any]] | None = None  # (entry, prompt_type, model) -> extra model inputs
     priority: int = 100                          # recognition order (lower first)
     file_hints: tuple[str, ...] = field(default=())  # lower-case file-name fragments that suggest this family
+    # Families without an LDM UNet (DiTs: Flux, ...): recognised from the keys/shapes before the UNet walk, and
+    # built by their own loader (state_dict, source=, policy=, path=) -> Checkpoint.
+    recognise_keys: Callable[[Shapes], bool] | None = None
+    load_checkpoint: Callable[..., Any] | None = None
 
     def heads(self, channels: int) -> int:
         """Attention heads of a transformer with `channels` width (ComfyUI openaimodel num_heads/num_head_channels)."""

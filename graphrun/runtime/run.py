@@ -25,6 +25,15 @@ class PreparedRun:
     extra_pnginfo: dict[str, Any] | None
 
 
+# folder -> (loader class_type, file input) whose missing files --stub-models replaces with stand-ins
+STUB_FILE_INPUTS = {
+    "checkpoints": (("CheckpointLoaderSimple", "ckpt_name"),),
+    "diffusion_models": (("UNETLoader", "unet_name"),),
+    "text_encoders": (("DualCLIPLoader", "clip_name1"), ("DualCLIPLoader", "clip_name2")),
+    "vae": (("VAELoader", "vae_name"),),
+}
+
+
 def file_lister(ctx: RunContext, prompt: dict[str, Any] | None = None) -> Callable[[str], list[str]]:
     """Combo options for file inputs: model folders, the input folder; stand-in names with --stub-models."""
     from graphrun.backend.latent_io import list_latent_files
@@ -36,10 +45,10 @@ def file_lister(ctx: RunContext, prompt: dict[str, Any] | None = None) -> Callab
         if folder == "input_latents":
             return list_latent_files(ctx.settings.input_dir)
         names = ctx.folders.list_names(folder)
-        if folder == "checkpoints" and ctx.settings.stub_models and prompt:
-            # Missing checkpoints become labelled stand-ins at run time instead of failing validation.
-            wanted = {n["inputs"].get("ckpt_name") for n in prompt.values()
-                      if n.get("class_type") == "CheckpointLoaderSimple" and isinstance(n.get("inputs"), dict)}
+        if folder in STUB_FILE_INPUTS and ctx.settings.stub_models and prompt:
+            # Missing model files become labelled stand-ins at run time instead of failing validation.
+            wanted = {n["inputs"].get(i) for n in prompt.values() for ct, i in STUB_FILE_INPUTS[folder]
+                      if n.get("class_type") == ct and isinstance(n.get("inputs"), dict)}
             names = sorted(set(names) | {w for w in wanted if isinstance(w, str)})
         return names
 

@@ -12,7 +12,8 @@ from graphrun.backend.clip.encoder import load_clip
 from graphrun.backend.flux.convert import bfl_to_diffusers, config_from_state_dict
 from graphrun.backend.flux.dit import build_flux_dit
 from graphrun.backend.t5 import load_t5
-from graphrun.sampling.flow import ModelSamplingDiscreteFlow, ModelSamplingFlux, flux_resolution_shift
+from graphrun.nodes.model_sampling_flux import resolution_shift as flux_resolution_shift
+from graphrun.sampling.model_sampling import ModelSamplingDiscreteFlow, ModelSamplingFlux
 from graphrun.sampling.ksampler import ksampler_sigmas
 from graphrun.sampling.noise import prepare_noise
 

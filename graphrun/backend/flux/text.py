@@ -13,7 +13,6 @@ from graphrun.backend.clip.encoder import ClipModel, load_clip
 from graphrun.backend.t5.encoder import T5Model, load_t5
 from graphrun.errors import ModelError
 
-CLIP_L_MARKER = "text_model.encoder.layers.1.mlp.fc1.weight"  # ComfyUI FluxClipModel.load_sd routes on this key
 T5_MARKER = "encoder.block.0.layer.0.SelfAttention.k.weight"
 
 
@@ -34,13 +33,22 @@ class FluxTextEncoder:
         return self.encode_parts(text, text)
 
 
-def text_encoder_kind(sd: Mapping[str, Tensor]) -> str | None:
-    """'clip_l' | 't5xxl' | None, by the keys ComfyUI uses (prefix-free HF layouts)."""
-    if CLIP_L_MARKER in sd or ("text_model." + CLIP_L_MARKER.removeprefix("text_model.")) in sd:
+def text_encoder_kind(sd: Mapping[str, object]) -> str | None:
+    """'clip_g' | 'clip_h' | 'clip_l' | 't5xxl' | None from the keys, as ComfyUI's sd.detect_te_model tells them
+    apart (HF layouts without prefix: layer 30 -> CLIP-G, layer 22 -> CLIP-H, else CLIP-L; T5 encoder blocks)."""
+    if "text_model.encoder.layers.30.mlp.fc1.weight" in sd:
+        return "clip_g"
+    if "text_model.encoder.layers.22.mlp.fc1.weight" in sd:
+        return "clip_h"
+    if "text_model.encoder.layers.0.mlp.fc1.weight" in sd:
         return "clip_l"
     if T5_MARKER in sd:
         return "t5xxl"
     return None
+
+
+KIND_LABELS = {"clip_g": "an OpenCLIP-G text encoder", "clip_h": "an OpenCLIP-H text encoder",
+               "clip_l": "a CLIP-L text encoder", "t5xxl": "a T5-XXL text encoder"}
 
 
 def load_flux_text_encoder(state_dicts: list[Mapping[str, Tensor]], names: list[str], *,
@@ -49,10 +57,12 @@ def load_flux_text_encoder(state_dicts: list[Mapping[str, Tensor]], names: list[
     parts: dict[str, Mapping[str, Tensor]] = {}
     for sd, name in zip(state_dicts, names):
         kind = text_encoder_kind(sd)
-        if kind is None:
-            raise ModelError(f"{name}: neither a CLIP-L nor a T5-XXL text encoder (flux needs one of each)")
+        if kind not in ("clip_l", "t5xxl"):
+            what = KIND_LABELS.get(kind, "not a text encoder graphrun recognises")
+            raise ModelError(f"{name} is {what}; DualCLIPLoader type flux needs one CLIP-L and one T5-XXL file")
         if kind in parts:
-            raise ModelError(f"{name}: a second {kind} file; DualCLIPLoader type flux needs one CLIP-L and one T5-XXL")
+            raise ModelError(f"{name} is {KIND_LABELS[kind]} like the other file; DualCLIPLoader type flux needs "
+                             "one CLIP-L and one T5-XXL file")
         parts[kind] = sd
     if set(parts) != {"clip_l", "t5xxl"}:
         raise ModelError("DualCLIPLoader type flux needs one CLIP-L and one T5-XXL file")

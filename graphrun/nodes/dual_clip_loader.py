@@ -1,0 +1,76 @@
+"""DualCLIPLoader: two text-encoder files (models/text_encoders or models/clip) -> CLIP for the family named by
+`type` (ComfyUI nodes.py). graphrun builds type flux: one CLIP-L and one T5-XXL file, in either order (ComfyUI routes
+each file by its keys); the other types are refused with a clear error. A new type = one entry in LOADERS."""
+
+from __future__ import annotations
+
+from graphrun.nodes.base import Combo, Files, In, NodeType, register
+
+TYPES = ["sdxl", "sd3", "flux", "hunyuan_video", "hidream", "hunyuan_image"]
+DESCRIPTION = ("[Recipes]\n\nsdxl: clip-l, clip-g\nsd3: clip-l, clip-g / clip-l, t5 / clip-g, t5\nflux: clip-l, t5\n"
+               "hidream: at least one of t5 or llama, recommended t5 and llama\nhunyuan_image: qwen2.5vl 7b and byt5 small")
+
+
+def _stub_kinds(names: list[str], found: list[bool]) -> list[str]:
+    """Which encoder a missing flux file stands for: by name (t5...), else whatever the pair still lacks."""
+    kinds = ["t5xxl" if "t5" in n.lower() else "clip_l" for n in names]
+    if kinds[0] == kinds[1]:
+        kinds[1] = "clip_l" if kinds[0] == "t5xxl" else "t5xxl"
+    return kinds
+
+
+def load_flux(ctx, names: list[str]):
+    from graphrun.backend.checkpoints import read_state_dict
+    from graphrun.backend.flux import load as flux
+    from graphrun.backend.flux.text import load_flux_text_encoder
+    from graphrun.nodes._model_files import find_or_stub, policy
+
+    kinds = _stub_kinds(names, [True, True])
+    label = {"clip_l": "CLIP-L (Flux)", "t5xxl": "T5-XXL (Flux)"}
+    paths = [find_or_stub(ctx, "text_encoders", n, label[k]) for n, k in zip(names, kinds)]
+    if all(p is None for p in paths):
+        size = ctx.settings.stub_size
+        return ctx.store.get_or_load(ctx.store.stubs, ("flux-text", size, str(ctx.device)),
+                                     lambda: flux.load_stub_flux_text_encoder(size, device=ctx.device))
+    if any(p is None for p in paths):
+        raise ValueError("one text encoder file exists and the other is missing: graphrun does not pair a real "
+                         "encoder with a random stand-in (their widths would not match); provide both files")
+    pol = policy(ctx)
+
+    def load():
+        return load_flux_text_encoder([read_state_dict(p) for p in paths], [str(p) for p in paths],
+                                      device=pol.device)
+
+    return ctx.store.files.get(paths[0], pol, load, kind="flux-text:" + str(paths[1].resolve()))
+
+
+LOADERS = {"flux": load_flux}
+
+
+@register
+class DualCLIPLoader(NodeType):
+    CLASS_TYPE = "DualCLIPLoader"
+    DISPLAY_NAME = "DualCLIPLoader"
+    CATEGORY = "advanced/loaders"
+    DESCRIPTION = DESCRIPTION
+    INPUTS = (
+        Files("clip_name1", "text_encoders"),
+        Files("clip_name2", "text_encoders"),
+        Combo("type", TYPES),
+        In("device", None, {"advanced": True}, choices=["default", "cpu"], group="optional"),
+    )
+    OUTPUTS = ("CLIP",)
+
+    def run(self, ctx, clip_name1, clip_name2, type, device="default"):
+        from graphrun.errors import ModelError, NodeInputError
+
+        loader = LOADERS.get(type)
+        if loader is None:
+            raise NodeInputError("type", f"DualCLIPLoader type {type!r} is not supported by graphrun yet "
+                                 f"(supported: {', '.join(LOADERS)})", value=type)
+        try:
+            return (loader(ctx, [clip_name1, clip_name2]),)
+        except ValueError as exc:
+            raise NodeInputError("clip_name2", str(exc), value=clip_name2) from None
+        except ModelError:
+            raise
