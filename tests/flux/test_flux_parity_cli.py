@@ -12,6 +12,7 @@ from PIL import Image
 from safetensors.torch import load_file
 
 from graphrun.cli.main import main
+from tests.parity_report import record
 
 from .conftest import CASES, FIX, case_names, rel_l2
 
@@ -44,9 +45,11 @@ def test_case_matches_comfyui(name, flux_models, tmp_path):
     latent, pixels = run_case(name, flux_models, tmp_path)
     assert latent.shape == ref["samples"].shape
     err = rel_l2(latent, ref["samples"])
+    record("flux latent rel L2", name, err)
     assert err <= TOL, f"{name}: latent relative L2 {err:.2e} > {TOL}"
     assert pixels.shape == tuple(ref["pixels"].shape)
     diff = np.abs(pixels.astype(int) - ref["pixels"].numpy().astype(int)).max()
+    record("flux PNG max level diff", name, diff)
     assert diff <= 1, f"{name}: PNG differs by {diff} levels"
 
 
