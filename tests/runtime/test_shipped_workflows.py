@@ -20,6 +20,7 @@ WORKFLOWS = ROOT / "workflows"
 KS = WORKFLOWS / "SD1.5_image2image_KSampler.json"
 ADV = WORKFLOWS / "SD1.5_image2image_KSampler_(Advanced).json"
 T2I = WORKFLOWS / "SD1.5_text2image.json"
+FLUX = WORKFLOWS / "Flux_image2image_KSampler.json"
 SMALL = ["5.width=128", "5.height=128"]  # keep the text2image latent small
 
 
@@ -51,6 +52,8 @@ def test_shipped_workflow_runs_with_stub_models(workflow, tmp_path, capsys):
             str(tmp_path / "input"), "--output-dir", str(tmp_path / "out"), "--device", "cpu", "-q"]
     if workflow == T2I:
         args += [a for o in SMALL for a in ("--set", o)]
+    if workflow == FLUX:
+        args += ["--set", "9.steps=4"]
     assert main(args) == 0
     pngs = list((tmp_path / "out").rglob("*.png"))
     assert len(pngs) == 1 and pngs[0].name.endswith("_00001_.png")
@@ -58,7 +61,8 @@ def test_shipped_workflow_runs_with_stub_models(workflow, tmp_path, capsys):
     text = Image.open(pngs[0]).text
     assert "stand-in" in json.loads(text["graphrun_stub_models"])[0]  # labelled as random weights
     assert json.loads(text["workflow"])["nodes"]  # drags back into ComfyUI
-    assert json.loads(text["prompt"])["6"]["class_type"] in {"KSampler", "KSamplerAdvanced"}
+    prompt = json.loads(text["prompt"])
+    assert {n["class_type"] for n in prompt.values()} & {"KSampler", "KSamplerAdvanced"}
 
 
 def test_without_stub_flag_a_missing_checkpoint_is_an_error(tmp_path, capsys):
@@ -88,3 +92,26 @@ def test_img2img_at_full_denoise_differs_from_text2image(tmp_path, store):
     _, txt2img = sampler_latent(T2I, tmp_path, store, SMALL)
     assert img2img.shape == txt2img.shape
     assert (img2img - txt2img).abs().max().item() > 1e-3
+
+
+def test_flux_img2img_at_full_denoise_equals_text2image(tmp_path):
+    """Flux: img2img at denoise 1.0 and text2image with the same seed are bit-identical (CONST noise scaling at
+    sigma_max = 1 keeps 0 x image latent), in ComfyUI's recorded outputs and in graphrun, and graphrun's equal
+    ComfyUI's (tiny Flux files and ComfyUI reference data of tests/fixtures/flux)."""
+    from safetensors.torch import load_file
+
+    from tests.flux.conftest import CASES, FIX, _tiny_module, rel_l2
+
+    _tiny_module().write_all(str(tmp_path / "models"))
+    ref_t2i = load_file(str(CASES / "flux_dev_txt2img.safetensors"))["samples"]
+    ref_i2i = load_file(str(CASES / "flux_dev_img2img_d100.safetensors"))["samples"]
+    assert torch.equal(ref_t2i, ref_i2i)  # ComfyUI
+    got = {}
+    for name in ("flux_dev_txt2img", "flux_dev_img2img_d100"):
+        out = tmp_path / name
+        assert main(["run", str(CASES / f"{name}.api.json"), "--models-dir", str(tmp_path / "models"), "--input-dir",
+                     str(FIX), "--output-dir", str(out), "--device", "cpu", "-q"]) == 0
+        (latent,) = out.rglob("*.latent")
+        got[name] = load_file(str(latent))["latent_tensor"]
+    assert torch.equal(got["flux_dev_txt2img"], got["flux_dev_img2img_d100"])  # graphrun: bit-identical
+    assert rel_l2(got["flux_dev_txt2img"], ref_t2i) <= 1e-5  # ... and ComfyUI's result
