@@ -15,6 +15,8 @@ UNET_PREFIXES = ("model.diffusion_model.", "model.model.", "net.")
 # (family label, substring that marks it) for architectures without an SD-style UNet; first match wins.
 FOREIGN_MARKERS: tuple[tuple[str, str], ...] = (
     ("SD3/SD3.5", "joint_blocks.0.context_block"),
+    # complete Flux.1 DiTs are recognised by graphrun/families/flux.py first; what is left is incomplete or a variant
+    ("Flux-like (an incomplete or unsupported Flux variant)", "double_blocks.0.img_attn"),
     ("Chroma", "distilled_guidance_layer"),
     ("AuraFlow", "double_layers.0"),
     ("HunyuanVideo", "txt_in.individual_token_refiner"),

@@ -66,7 +66,7 @@ def test_unsupported_file_refused_with_file_name(tmp_path):
     shapes = {**stub_shapes("tiny"), UNET + "joint_blocks.0.context_block.attn.qkv.weight": (3, 3)}
     path = tmp_path / "sd3.safetensors"
     save_file({k: torch.zeros(s, dtype=torch.float16) for k, s in shapes.items()}, path)
-    with pytest.raises(ModelError, match=r"sd3\.safetensors is a SD3/SD3.5 checkpoint; graphrun supports SD1.5"):
+    with pytest.raises(ModelError, match=r"sd3\.safetensors is a SD3/SD3.5 checkpoint; graphrun supports .*Flux.1 dev.*SD1.5"):
         load_checkpoint(path)
 
 
