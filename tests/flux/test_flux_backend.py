@@ -58,8 +58,7 @@ def test_sigmas_equal_comfyui(name):
     assert torch.equal(sig.float(), torch.tensor(meta["sigmas_used"][0], dtype=torch.float32))
 
 
-@pytest.mark.parametrize("name", ["flux_dev_txt2img", "flux_schnell_txt2img", "flux_dev_fp8_e4m3fn",
-                                  "flux_dev_msaura_shift173"])
+@pytest.mark.parametrize("name", ["flux_dev_txt2img", "flux_schnell_txt2img"])  # the rest: end to end via the CLI
 def test_first_model_call_matches_comfyui(name, flux_models, encoders):
     """Step 0 of txt2img: x = noise * sigma_max, D = x - sigma * v, against ComfyUI's recorded denoised."""
     t5, clip = encoders
