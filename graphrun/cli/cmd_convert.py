@@ -34,8 +34,9 @@ def _indent(path: Path) -> int | None:
 
 def add_convert_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("workflow", type=Path, help="UI or API workflow JSON (or a PNG with one)")
-    p.add_argument("--to", required=True, choices=["advanced", "ksampler"],
-                   help="advanced: KSampler -> KSamplerAdvanced; ksampler: the reverse")
+    p.add_argument("--to", required=True, choices=["advanced", "ksampler", "custom"],
+                   help="advanced: KSampler (and SamplerCustomAdvanced chains) -> KSamplerAdvanced; ksampler: "
+                        "KSamplerAdvanced (and chains) -> KSampler; custom: both -> the SamplerCustomAdvanced chain")
     p.add_argument("--nodes", default=None, metavar="ID,...",
                    help="convert only these node ids (`<subgraph id>/<id>` inside a subgraph definition)")
     p.add_argument("-o", "--output", type=Path, default=None, help="write here (default: stdout)")

@@ -64,6 +64,16 @@ class ConvertResult:
         return all(n.conversion.exact for n in self.nodes)
 
 
+def api_values(prompt: dict, node: dict) -> dict[str, Any]:
+    """An API node's inputs, deciding inputs fed by Primitive* nodes replaced by their values (followed)."""
+    from graphrun.transforms.convert_custom import follow_primitives
+
+    raw = dict(node.get("inputs") or {})
+    followed, _ = follow_primitives(prompt, {k: v for k, v in raw.items() if k in DECIDING.get(
+        node.get("class_type"), ())})
+    return {**raw, **followed}
+
+
 def workflow_kind(data: Any) -> str:
     """"ui" for a saved UI workflow (has a nodes list), "api" for an API prompt."""
     return "ui" if isinstance(data, dict) and isinstance(data.get("nodes"), list) else "api"
@@ -148,9 +158,14 @@ def convert_workflow(data: dict, to: str, *, nodes: Iterable[str] | None = None,
 
     Raises WorkflowError when a conversion would not be bit-identical and `approximate` is False, when a named
     node is missing or of another type, or when a deciding input is a link."""
+    from graphrun.transforms.convert_custom import chain_ids
+
+    chains = chain_ids(data, nodes)
+    if to == "custom" or chains:  # SamplerCustomAdvanced chains: graphrun.transforms.convert_custom
+        return _convert_chains(data, to, nodes, approximate, oracle, chains)
     if to not in TARGETS:
-        raise WorkflowError(f"unknown conversion target {to!r}", [Issue("invalid_target", "use advanced|ksampler",
-                                                                        value=to)])
+        raise WorkflowError(f"unknown conversion target {to!r}", [Issue("invalid_target",
+                                                                        "use advanced|ksampler|custom", value=to)])
     source_type, target_type = TARGETS[to]
     oracle = oracle or default_oracle()
     out = copy.deepcopy(data)
@@ -168,7 +183,7 @@ def convert_workflow(data: dict, to: str, *, nodes: Iterable[str] | None = None,
                                     class_type))
             continue
         try:
-            values = ui_widget_values(node, node_id) if kind == "ui" else dict(node.get("inputs") or {})
+            values = ui_widget_values(node, node_id) if kind == "ui" else api_values(out, node)
             settings = read_settings(source_type, values, node_id)
             conversion = checked(convert_settings, settings, oracle, node_id)
         except WorkflowError as exc:
@@ -197,6 +212,27 @@ def convert_workflow(data: dict, to: str, *, nodes: Iterable[str] | None = None,
             node["inputs"] = _ordered(written_values(conv.target, values), API_ORDER[target_type], values)
         report.append(NodeConversion(node_id, node_title(node, kind), conv))
     return ConvertResult(out, kind, tuple(report))
+
+
+def _convert_chains(data, to, nodes, approximate, oracle, chains) -> ConvertResult:
+    """--to custom, or chains -> advanced|ksampler first and then the plain nodes the normal way."""
+    from graphrun.transforms.convert_custom import convert_custom_workflow
+
+    if to not in (*TARGETS, "custom"):
+        raise WorkflowError(f"unknown conversion target {to!r}", [Issue("invalid_target",
+                                                                        "use advanced|ksampler|custom", value=to)])
+    prompt, done = convert_custom_workflow(data, to, nodes=nodes if to == "custom" else chains,
+                                           approximate=approximate, oracle=oracle)
+    report = tuple(NodeConversion(nid, title, conv) for nid, title, conv in done)
+    if to == "custom":
+        return ConvertResult(prompt, "api", report)
+    rest_wanted = None if nodes is None else [n for n in nodes if str(n) not in chains]
+    source = TARGETS[to][0]
+    if (rest_wanted is None and any(isinstance(n, dict) and n.get("class_type") == source for n in prompt.values())) \
+            or rest_wanted:
+        rest = convert_workflow(prompt, to, nodes=rest_wanted, approximate=approximate, oracle=oracle)
+        return ConvertResult(rest.data, "api", report + rest.nodes)
+    return ConvertResult(prompt, "api", report)
 
 
 def node_title(node: dict, kind: str) -> str | None:
