@@ -88,7 +88,7 @@ def run_explain(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([e.to_json() for e in found], indent=2))
     elif not found:
-        print("no KSampler or KSamplerAdvanced node")
+        print("no KSampler, KSamplerAdvanced or SamplerCustomAdvanced (KSampler-equivalent chain) node")
     else:
         print("\n\n".join(e.render() for e in found))
     return 0
