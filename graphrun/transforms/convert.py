@@ -225,7 +225,7 @@ def _convert_chains(data, to, nodes, approximate, oracle, chains) -> ConvertResu
                                            approximate=approximate, oracle=oracle)
     report = tuple(NodeConversion(nid, title, conv) for nid, title, conv in done)
     if to == "custom":
-        return ConvertResult(prompt, "api", report)
+        return ConvertResult(prompt, workflow_kind(prompt), report)
     rest_wanted = None if nodes is None else [n for n in nodes if str(n) not in chains]
     source = TARGETS[to][0]
     if (rest_wanted is None and any(isinstance(n, dict) and n.get("class_type") == source for n in prompt.values())) \

@@ -179,9 +179,11 @@ def convert_custom_workflow(data: dict, to: str, *, nodes: Iterable[str] | None 
 
     oracle = oracle or default_oracle()
     if isinstance(data, dict) and isinstance(data.get("nodes"), list):
-        raise WorkflowError("cannot convert this UI workflow", [Issue(
-            "ui_format_unsupported", f"--to {to} with SamplerCustomAdvanced chains rewrites API prompts; compile the "
-            "workflow first (`graphrun compile FILE -o prompt.json`) and convert that", value=to)])
+        if to != "custom":
+            raise WorkflowError("cannot convert this UI workflow", [Issue(
+                "ui_format_unsupported", f"--to {to} of SamplerCustomAdvanced chains rewrites API prompts; compile "
+                "the workflow first (`graphrun compile FILE -o prompt.json`) and convert that", value=to)])
+        return _ui_to_custom(data, nodes, approximate, oracle)
     out = copy.deepcopy(data)
     sources = (KS, ADV) if to == "custom" else (CUSTOM,)
     wanted = None if nodes is None else {str(n) for n in nodes}
@@ -225,6 +227,50 @@ def convert_custom_workflow(data: dict, to: str, *, nodes: Iterable[str] | None 
             _plain_node(out, node_id, carried, conv.target)
             _drop_unread(out, used)
     return out, [(nid, ((out.get(nid) or {}).get("_meta") or {}).get("title"), conv) for nid, conv, _ in plans]
+
+
+def _ui_to_custom(data: dict, nodes, approximate: bool, oracle):
+    """--to custom on a UI workflow (top-level nodes; see convert_custom_ui)."""
+    from graphrun.transforms.convert import find_nodes, read_settings, ui_widget_values
+    from graphrun.transforms.convert_custom_ui import draw_chain, ui_values_followed
+
+    out = copy.deepcopy(data)
+    wanted = None if nodes is None else {str(n) for n in nodes}
+    issues: list[Issue] = []
+    plans = []
+    found = find_nodes(out, "ui")
+    for node_id, node, graph in found:
+        if wanted is not None and node_id not in wanted:
+            continue
+        ct = node.get("type")
+        if ct not in (KS, ADV):
+            if wanted is not None:
+                issues.append(Issue("wrong_node_type", f"is a {ct}, not a KSampler or KSamplerAdvanced", node_id, ct))
+            continue
+        if graph is not out:
+            issues.append(Issue("in_subgraph", "is inside a subgraph definition; --to custom converts top-level "
+                                "nodes only", node_id, ct))
+            continue
+        try:
+            values = ui_values_followed(out, node, ui_widget_values(node, node_id))
+            conv = _checked(lambda: to_chain(read_settings(ct, values, node_id), oracle), node_id, ct)
+        except WorkflowError as exc:
+            issues.extend(exc.issues)
+            continue
+        plans.append((node_id, node, conv, values))
+    missing = (wanted or set()) - {nid for nid, _, _ in found}
+    issues += [Issue("node_not_found", "no such node in the workflow", n) for n in sorted(missing)]
+    if not plans and not issues:
+        issues.append(Issue("nothing_to_convert", "the workflow has no KSampler or KSamplerAdvanced node"))
+    if not approximate:
+        issues += [Issue("conversion_not_exact", "; ".join(c.reasons) + f" (closest: {c.before.summary()} -> "
+                         f"{c.after.summary()}); use --approximate to convert anyway", nid, c.source.class_type)
+                   for nid, _, c, _ in plans if not c.exact]
+    if issues:
+        raise WorkflowError("cannot convert to custom", issues)
+    for node_id, node, conv, values in plans:
+        draw_chain(out, node["id"], conv.target, values.get("cfg", 8.0))
+    return out, [(nid, node.get("title"), conv) for nid, node, conv, _ in plans]
 
 
 def _checked(fn, node_id: str, class_type: str) -> Conversion:
