@@ -64,6 +64,28 @@ class ConvertResult:
         return all(n.conversion.exact for n in self.nodes)
 
 
+def ui_values(graph: dict, node: dict, node_id: str) -> dict[str, Any]:
+    """ui_widget_values with deciding widgets fed by a PrimitiveNode / Primitive* node replaced by its value."""
+    from graphrun.transforms.convert_custom_ui import ui_values_followed
+
+    return ui_values_followed(graph, node, ui_widget_values(node, node_id))
+
+
+def _unlink_changed_primitives(node: dict, graph: dict, target: Settings, values: dict[str, Any]) -> None:
+    """A primitive stays connected to a converted widget only when the target has that widget with the same value;
+    otherwise its link is removed (the value is written into the widget instead)."""
+    from graphrun.transforms.convert_custom_ui import _Graph
+
+    g = _Graph(graph)
+    new = written_values(target, {})
+    for slot in node.get("inputs") or []:
+        name = slot.get("name") if isinstance(slot, dict) else None
+        if slot.get("widget") and slot.get("link") is not None and name in DECIDING[node["type"]]:
+            if name not in WIDGETS[target.class_type] or new.get(name) != values.get(name):
+                g.unlink(slot["link"])
+                slot["link"] = None
+
+
 def api_values(prompt: dict, node: dict) -> dict[str, Any]:
     """An API node's inputs, deciding inputs fed by Primitive* nodes replaced by their values (followed)."""
     from graphrun.transforms.convert_custom import follow_primitives
@@ -183,7 +205,7 @@ def convert_workflow(data: dict, to: str, *, nodes: Iterable[str] | None = None,
                                     class_type))
             continue
         try:
-            values = ui_widget_values(node, node_id) if kind == "ui" else api_values(out, node)
+            values = ui_values(graph, node, node_id) if kind == "ui" else api_values(out, node)
             settings = read_settings(source_type, values, node_id)
             conversion = checked(convert_settings, settings, oracle, node_id)
         except WorkflowError as exc:
@@ -206,6 +228,7 @@ def convert_workflow(data: dict, to: str, *, nodes: Iterable[str] | None = None,
     report = []
     for node_id, node, graph, values, conv in plans:
         if kind == "ui":
+            _unlink_changed_primitives(node, graph, conv.target, values)
             _rewrite_ui(node, graph, conv.target)
         else:
             node["class_type"] = target_type

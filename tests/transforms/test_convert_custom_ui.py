@@ -87,3 +87,27 @@ def test_ui_refusal_names_the_node_and_reason():
     with pytest.raises(WorkflowError) as e:
         convert_workflow(ui, "custom")
     assert e.value.issues[0].node_id == "6" and e.value.issues[0].code == "conversion_not_exact"
+
+
+def test_ui_primitive_feeding_denoise_is_followed_for_advanced():
+    """KSampler -> Advanced: a primitive on denoise is followed; its link goes (Advanced has no denoise), a
+    primitive on steps is disconnected too because the value changes (20 -> 25)."""
+    ui = json.loads(KS.read_text())
+    ks = next(n for n in ui["nodes"] if n["type"] == "KSampler")
+    for i, (name, typ, value) in enumerate((("denoise", "FLOAT", 0.8), ("steps", "INT", 20))):
+        nid, lid = 20 + i, 30 + i
+        ui["nodes"].append({"id": nid, "type": "PrimitiveNode", "pos": [0, 0], "size": [210, 82], "flags": {},
+                            "order": 0, "mode": 0, "outputs": [{"name": typ, "type": typ, "links": [lid],
+                                                                "widget": {"name": name}}],
+                            "properties": {}, "widgets_values": [value, "fixed"]})
+        ks["inputs"].append({"name": name, "type": typ, "widget": {"name": name}, "link": lid})
+        ui["links"].append([lid, nid, 0, ks["id"], len(ks["inputs"]) - 1, typ])
+    ui["last_node_id"], ui["last_link_id"] = 21, 31
+    out = convert_workflow(ui, "advanced")
+    assert out.exact
+    adv = next(n for n in out.data["nodes"] if n["type"] == "KSamplerAdvanced")
+    assert adv["widgets_values"][3] == 25 and adv["widgets_values"][7] == 5  # steps, start_at_step
+    assert not [l for l in out.data["links"] if l[0] in (30, 31)]
+    assert all(s.get("link") is None for s in adv["inputs"] if s.get("widget"))
+    api = compiled(out.data)
+    assert next(n for n in api.values() if n["class_type"] == "KSamplerAdvanced")["inputs"]["steps"] == 25
