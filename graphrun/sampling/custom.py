@@ -45,12 +45,15 @@ def sample_custom(guider, noise: Noise, spec: SamplerSpec, sigmas: torch.Tensor,
 
     Empty sigmas return the input latent untouched (CFGGuider.sample); otherwise the sampler runs over
     exactly these sigmas (a single sigma noises and denoises nothing: 0 steps)."""
+    from .ksampler import fix_empty_latent_channels
+
     seed = noise.seed if seed is None else seed
+    model = guider.model
+    latent = latent.with_samples(fix_empty_latent_channels(model, latent.samples))
     if sigmas.shape[-1] == 0:
         return latent, latent
     if latent.noise_mask is not None:
         raise NotImplementedError("latent noise_mask (inpainting) is not supported by graphrun's sampler")
-    model = guider.model
     initial = noise.generate(latent)
     x0: list[torch.Tensor] = []
 
@@ -64,11 +67,4 @@ def sample_custom(guider, noise: Noise, spec: SamplerSpec, sigmas: torch.Tensor,
     output = latent.with_samples(out)
     if not x0:
         return output, output
-    scale = _latent_scale(model)
-    return output, latent.with_samples((x0[0].cpu().to(torch.float32) / scale))
-
-
-def _latent_scale(model) -> float:
-    from .ksampler import SD15_LATENT_SCALE
-
-    return getattr(model, "latent_scale_factor", SD15_LATENT_SCALE)
+    return output, latent.with_samples(model.latent_format.process_out(x0[0].cpu().to(torch.float32)))

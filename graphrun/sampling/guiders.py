@@ -16,7 +16,7 @@ import torch
 
 from graphrun.values import Conditioning
 
-from .guidance import CFGDenoiser, _can_share_batch, cond_tensor
+from .guidance import CFGDenoiser, _can_share_batch, _model_conds, single_entry
 from .samplers import SamplerSpec
 
 
@@ -67,12 +67,18 @@ class _DualCFGDenoiser:
     """regular: cfg(cond2 vs negative, cfg2) + (cond1 - cond2) * cfg1, with ComfyUI's cfg-1 skips;
     nested: negative + cfg2 * (cfg(cond1 vs cond2, cfg1) - negative)."""
 
+    ROLES = ("dual_negative", "dual_middle", "dual_positive")  # ComfyUI's call order [negative, middle, positive]
+
     def __init__(self, g: DualCFGGuider):
         self.g = g
-        # CFGDenoiser supplies the UNet call over several contexts (its batching and token tiling)
+        # CFGDenoiser supplies the UNet call over several roles (batching, token tiling, per-family extra inputs);
+        # cond2 is sent as a negative prompt, as ComfyUI marks it (prompt_type "negative")
         self.base = CFGDenoiser(g.model, g.cond1, g.negative, 1.0)
+        for role, cond, what, prompt_type in zip(self.ROLES, (g.negative, g.cond2, g.cond1),
+                                                 ("negative", "cond2", "cond1"), ("negative", "negative", "positive")):
+            entry = single_entry(cond, what)
+            self.base.inputs[role] = (entry.cond, _model_conds(g.model, entry, prompt_type))
         self.model_sampling = self.base.model_sampling
-        self.ctx = [cond_tensor(g.negative, "negative"), cond_tensor(g.cond2, "cond2"), cond_tensor(g.cond1, "cond1")]
         self.uncond_denoised: torch.Tensor | None = None
 
     @property
@@ -82,12 +88,12 @@ class _DualCFGDenoiser:
     def __call__(self, x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
         g = self.g
         cfg1, cfg2 = float(g.cfg_conds), float(g.cfg_cond2_negative)
-        ctxs: list[torch.Tensor | None] = list(self.ctx)  # [negative, middle (cond2), positive (cond1)]
+        roles: list[str | None] = list(self.ROLES)
         if not g.nested and math.isclose(cfg2, 1.0):
-            ctxs[0] = None
+            roles[0] = None
             if math.isclose(cfg1, 1.0):
-                ctxs[1] = None
-        neg, mid, pos = batched_predictions(self.base, x, sigma, ctxs)
+                roles[1] = None
+        neg, mid, pos = batched_predictions(self.base, x, sigma, roles)
         if g.nested:
             self.uncond_denoised = mid
             text = mid + (pos - mid) * cfg1
@@ -97,18 +103,18 @@ class _DualCFGDenoiser:
 
 
 def batched_predictions(base: CFGDenoiser, x: torch.Tensor, sigma: torch.Tensor,
-                        ctxs: list[torch.Tensor | None]) -> list[torch.Tensor]:
-    """Denoised prediction per context, zeros for None; contexts that can share a UNet batch run together in
+                        roles: list[str | None]) -> list[torch.Tensor]:
+    """Denoised prediction per role, zeros for None; roles whose contexts can share a UNet batch run together in
     reverse list order (ComfyUI `_calc_cond_batch` takes the first pending one and every compatible one after it,
     reversed)."""
-    out = [torch.zeros_like(x) for _ in ctxs]
-    pending = [(i, c) for i, c in enumerate(ctxs) if c is not None]
+    out = [torch.zeros_like(x) for _ in roles]
+    pending = [(i, r) for i, r in enumerate(roles) if r is not None]
     while pending:
-        first = pending[0][1]
-        group = [k for k in range(len(pending)) if _can_share_batch(pending[k][1], first)][::-1]
+        first = base.inputs[pending[0][1]][0]
+        group = [k for k in range(len(pending)) if _can_share_batch(base.inputs[pending[k][1]][0], first)][::-1]
         batch = [pending[k] for k in group]
         for k in group:  # descending indices: pops stay valid
             pending.pop(k)
-        for (i, _), pred in zip(batch, base._denoise(x, sigma, [c for _, c in batch])):
+        for (i, _), pred in zip(batch, base._denoise(x, sigma, [r for _, r in batch])):
             out[i] = pred
     return out
