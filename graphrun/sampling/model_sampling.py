@@ -85,7 +85,45 @@ class CONST:
         return latent / (1.0 - sigma)
 
 
-PREDICTIONS = {"eps": EPS, "v_prediction": V_PREDICTION}  # ModelSamplingDiscrete node names with a class here
+@dataclass(frozen=True)
+class X0(EPS):
+    """The model predicts the clean latent: D = model output (ComfyUI `X0`)."""
+
+    name = "x0"
+
+    def calculate_denoised(self, sigma, model_output, x):
+        return model_output
+
+
+@dataclass(frozen=True)
+class IMG_TO_IMG(X0):  # noqa: N801 - ComfyUI's name
+    """X0 without input scaling (ComfyUI `IMG_TO_IMG`)."""
+
+    name = "img_to_img"
+
+    def calculate_input(self, sigma, x):
+        return x
+
+
+@dataclass(frozen=True)
+class LCM(EPS):
+    """Latent consistency: D = c_out·(x − σ·eps) + c_skip·x with the distilled timestep ×10, sigma_data 0.5
+    (ComfyUI nodes_model_advanced `LCM`); needs the sampling's `timestep`, passed as `timestep_fn`."""
+
+    name = "lcm"
+
+    def calculate_denoised(self, sigma, model_output, x, timestep_fn=None):
+        shape = sigma.shape[:1] + (1,) * (model_output.ndim - 1)
+        t = timestep_fn(sigma).view(shape)
+        sigma = sigma.view(shape)
+        x0 = x - model_output * sigma
+        sd, st = 0.5, t * 10.0
+        c_skip = sd**2 / (st**2 + sd**2)
+        c_out = st / (st**2 + sd**2) ** 0.5
+        return c_out * x0 + c_skip * x
+
+
+PREDICTIONS = {"eps": EPS, "v_prediction": V_PREDICTION, "x0": X0, "img_to_img": IMG_TO_IMG, "lcm": LCM}
 
 
 def scaled_linear_sigmas(timesteps: int = 1000, linear_start: float = 0.00085, linear_end: float = 0.012):
@@ -160,7 +198,8 @@ class _SamplingBase:
 
 
 class ModelSamplingDiscrete(_SamplingBase):
-    """Discrete 1000-step sigma table + a prediction type: ComfyUI `ModelSamplingDiscrete` (SD1.5 defaults)."""
+    """Discrete 1000-step sigma table + a prediction type: ComfyUI `ModelSamplingDiscrete` (SD1.5 defaults).
+    sigmas / log_sigmas are the float32 casts of the float64 table."""
 
     def __init__(self, prediction=None, sigmas64: torch.Tensor | None = None, *, zsnr: bool = False,
                  linear_start: float = 0.00085, linear_end: float = 0.012):
@@ -193,6 +232,49 @@ class ModelSamplingDiscrete(_SamplingBase):
         if percent >= 1.0:
             return 0.0
         return self.sigma(torch.tensor((1.0 - percent) * 999.0)).item()
+
+
+class ModelSamplingDiscreteDistilled(ModelSamplingDiscrete):
+    """LCM's 50-entry sub-table (every 20th sigma from the top) with timestep = index·20 + 19 (ComfyUI
+    nodes_model_advanced `ModelSamplingDiscreteDistilled`); log_sigmas are taken of the float32 sub-table."""
+
+    original_timesteps = 50
+
+    def __init__(self, prediction=None, *, zsnr: bool = False, **kw):
+        super().__init__(prediction if prediction is not None else LCM(), zsnr=zsnr, **kw)
+        n = len(self.sigmas)
+        self.skip_steps = n // self.original_timesteps
+        valid = torch.zeros(self.original_timesteps, dtype=torch.float32)
+        for i in range(self.original_timesteps):
+            valid[self.original_timesteps - 1 - i] = self.sigmas[n - 1 - i * self.skip_steps]
+        self.sigmas, self.log_sigmas = valid, valid.log()
+
+    def timestep(self, sigma):
+        sigma = torch.as_tensor(sigma)
+        dists = sigma.log().to(self.log_sigmas.device) - self.log_sigmas[:, None]
+        idx = dists.abs().argmin(dim=0).view(sigma.shape)
+        return (idx * self.skip_steps + (self.skip_steps - 1)).to(sigma.device)
+
+    def sigma(self, timestep):
+        timestep = torch.as_tensor(timestep)
+        t = torch.clamp(((timestep.float() - (self.skip_steps - 1)) / self.skip_steps).float(), min=0,
+                        max=len(self.sigmas) - 1)
+        lo, hi, w = t.floor().long(), t.ceil().long(), t.frac()
+        return ((1 - w) * self.log_sigmas[lo] + w * self.log_sigmas[hi]).exp()
+
+    def calculate_denoised(self, sigma, model_output, x):
+        if isinstance(self.prediction, LCM):
+            return self.prediction.calculate_denoised(sigma, model_output, x, timestep_fn=self.timestep)
+        return self.prediction.calculate_denoised(sigma, model_output, x)
+
+
+def discrete_sampling(sampling: str, zsnr: bool = False):
+    """The ModelSamplingDiscrete node's object for `sampling` in eps, v_prediction, lcm, x0, img_to_img."""
+    if sampling not in PREDICTIONS:
+        raise ValueError(f"unknown sampling {sampling!r}; allowed: {', '.join(PREDICTIONS)}")
+    if sampling == "lcm":
+        return ModelSamplingDiscreteDistilled(LCM(), zsnr=zsnr)
+    return ModelSamplingDiscrete(PREDICTIONS[sampling](), zsnr=zsnr)
 
 
 def time_snr_shift(alpha: float, t):
