@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from graphrun.transforms.sampler_variants import (
-    AdvancedSettings, Conversion, KSamplerSettings, Schedule, Settings, SigmaOracle, bits_equal, default_oracle,
+    AdvancedSettings, Conversion, KSamplerSettings, Schedule, Settings, SigmaOracle, default_oracle,
     full_schedule, schedule, to_ksampler,
 )
 
