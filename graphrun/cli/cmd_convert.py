@@ -34,8 +34,9 @@ def _indent(path: Path) -> int | None:
 
 def add_convert_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("workflow", type=Path, help="UI or API workflow JSON (or a PNG with one)")
-    p.add_argument("--to", required=True, choices=["advanced", "ksampler"],
-                   help="advanced: KSampler -> KSamplerAdvanced; ksampler: the reverse")
+    p.add_argument("--to", required=True, choices=["advanced", "ksampler", "custom"],
+                   help="advanced: KSampler (and SamplerCustomAdvanced chains) -> KSamplerAdvanced; ksampler: "
+                        "KSamplerAdvanced (and chains) -> KSampler; custom: both -> the SamplerCustomAdvanced chain")
     p.add_argument("--nodes", default=None, metavar="ID,...",
                    help="convert only these node ids (`<subgraph id>/<id>` inside a subgraph definition)")
     p.add_argument("-o", "--output", type=Path, default=None, help="write here (default: stdout)")
@@ -87,7 +88,7 @@ def run_explain(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([e.to_json() for e in found], indent=2))
     elif not found:
-        print("no KSampler or KSamplerAdvanced node")
+        print("no KSampler, KSamplerAdvanced or SamplerCustomAdvanced (KSampler-equivalent chain) node")
     else:
         print("\n\n".join(e.render() for e in found))
     return 0

@@ -64,6 +64,38 @@ class ConvertResult:
         return all(n.conversion.exact for n in self.nodes)
 
 
+def ui_values(graph: dict, node: dict, node_id: str) -> dict[str, Any]:
+    """ui_widget_values with deciding widgets fed by a PrimitiveNode / Primitive* node replaced by its value."""
+    from graphrun.transforms.convert_custom_ui import ui_values_followed
+
+    return ui_values_followed(graph, node, ui_widget_values(node, node_id))
+
+
+def _unlink_changed_primitives(node: dict, graph: dict, target: Settings, values: dict[str, Any]) -> None:
+    """A primitive stays connected to a converted widget only when the target has that widget with the same value;
+    otherwise its link is removed (the value is written into the widget instead)."""
+    from graphrun.transforms.convert_custom_ui import _Graph
+
+    g = _Graph(graph)
+    new = written_values(target, {})
+    for slot in node.get("inputs") or []:
+        name = slot.get("name") if isinstance(slot, dict) else None
+        if slot.get("widget") and slot.get("link") is not None and name in DECIDING[node["type"]]:
+            if name not in WIDGETS[target.class_type] or new.get(name) != values.get(name):
+                g.unlink(slot["link"])
+                slot["link"] = None
+
+
+def api_values(prompt: dict, node: dict) -> dict[str, Any]:
+    """An API node's inputs, deciding inputs fed by Primitive* nodes replaced by their values (followed)."""
+    from graphrun.transforms.convert_custom import follow_primitives
+
+    raw = dict(node.get("inputs") or {})
+    followed, _ = follow_primitives(prompt, {k: v for k, v in raw.items() if k in DECIDING.get(
+        node.get("class_type"), ())})
+    return {**raw, **followed}
+
+
 def workflow_kind(data: Any) -> str:
     """"ui" for a saved UI workflow (has a nodes list), "api" for an API prompt."""
     return "ui" if isinstance(data, dict) and isinstance(data.get("nodes"), list) else "api"
@@ -148,9 +180,14 @@ def convert_workflow(data: dict, to: str, *, nodes: Iterable[str] | None = None,
 
     Raises WorkflowError when a conversion would not be bit-identical and `approximate` is False, when a named
     node is missing or of another type, or when a deciding input is a link."""
+    from graphrun.transforms.convert_custom import chain_ids
+
+    chains = chain_ids(data, nodes)
+    if to == "custom" or chains:  # SamplerCustomAdvanced chains: graphrun.transforms.convert_custom
+        return _convert_chains(data, to, nodes, approximate, oracle, chains)
     if to not in TARGETS:
-        raise WorkflowError(f"unknown conversion target {to!r}", [Issue("invalid_target", "use advanced|ksampler",
-                                                                        value=to)])
+        raise WorkflowError(f"unknown conversion target {to!r}", [Issue("invalid_target",
+                                                                        "use advanced|ksampler|custom", value=to)])
     source_type, target_type = TARGETS[to]
     oracle = oracle or default_oracle()
     out = copy.deepcopy(data)
@@ -168,7 +205,7 @@ def convert_workflow(data: dict, to: str, *, nodes: Iterable[str] | None = None,
                                     class_type))
             continue
         try:
-            values = ui_widget_values(node, node_id) if kind == "ui" else dict(node.get("inputs") or {})
+            values = ui_values(graph, node, node_id) if kind == "ui" else api_values(out, node)
             settings = read_settings(source_type, values, node_id)
             conversion = checked(convert_settings, settings, oracle, node_id)
         except WorkflowError as exc:
@@ -191,12 +228,34 @@ def convert_workflow(data: dict, to: str, *, nodes: Iterable[str] | None = None,
     report = []
     for node_id, node, graph, values, conv in plans:
         if kind == "ui":
+            _unlink_changed_primitives(node, graph, conv.target, values)
             _rewrite_ui(node, graph, conv.target)
         else:
             node["class_type"] = target_type
             node["inputs"] = _ordered(written_values(conv.target, values), API_ORDER[target_type], values)
         report.append(NodeConversion(node_id, node_title(node, kind), conv))
     return ConvertResult(out, kind, tuple(report))
+
+
+def _convert_chains(data, to, nodes, approximate, oracle, chains) -> ConvertResult:
+    """--to custom, or chains -> advanced|ksampler first and then the plain nodes the normal way."""
+    from graphrun.transforms.convert_custom import convert_custom_workflow
+
+    if to not in (*TARGETS, "custom"):
+        raise WorkflowError(f"unknown conversion target {to!r}", [Issue("invalid_target",
+                                                                        "use advanced|ksampler|custom", value=to)])
+    prompt, done = convert_custom_workflow(data, to, nodes=nodes if to == "custom" else chains,
+                                           approximate=approximate, oracle=oracle)
+    report = tuple(NodeConversion(nid, title, conv) for nid, title, conv in done)
+    if to == "custom":
+        return ConvertResult(prompt, workflow_kind(prompt), report)
+    rest_wanted = None if nodes is None else [n for n in nodes if str(n) not in chains]
+    source = TARGETS[to][0]
+    if (rest_wanted is None and any(isinstance(n, dict) and n.get("class_type") == source for n in prompt.values())) \
+            or rest_wanted:
+        rest = convert_workflow(prompt, to, nodes=rest_wanted, approximate=approximate, oracle=oracle)
+        return ConvertResult(rest.data, "api", report + rest.nodes)
+    return ConvertResult(prompt, "api", report)
 
 
 def node_title(node: dict, kind: str) -> str | None:

@@ -125,4 +125,35 @@ def explain_workflow(data: dict, oracle: SigmaOracle | None = None) -> list[Samp
             initial_noise(settings, sched, oracle.sigma_max), equivalent))
     if issues:
         raise WorkflowError("cannot explain some sampler nodes", issues)
+    return out + explain_chains(data, kind, oracle)
+
+
+def explain_chains(data: dict, kind: str, oracle: SigmaOracle) -> list[SamplerExplanation]:
+    """SamplerCustomAdvanced nodes fed by the KSampler-equivalent chain (KSamplerSelect + BasicScheduler [+
+    SplitSigmas] + RandomNoise/DisableNoise + CFGGuider). UI workflows are compiled to their API prompt first (top
+    level node ids are kept). Chains of other shapes (other schedulers, sampler knobs, guiders) are not listed."""
+    from graphrun.transforms.convert_custom import chain_ids, read_chain
+    from graphrun.transforms.custom_chain import CUSTOM, chain_schedule, chain_to_advanced, chain_to_ksampler
+
+    if kind == "ui":
+        if not any(isinstance(n, dict) and n.get("type") == CUSTOM for _, n, _ in find_nodes(data, kind)):
+            return []
+        from graphrun.compile.ui_to_api import compile_workflow
+        from graphrun.nodes.base import default_registry
+
+        data = compile_workflow(data, default_registry().definitions(), rng_seed=0)
+    out = []
+    for node_id in chain_ids(data):
+        try:
+            chain, _, _ = read_chain(data, node_id)
+            sched = chain_schedule(chain, oracle)
+            equivalent = chain_to_ksampler(chain, oracle)
+            if not equivalent.exact:
+                equivalent = chain_to_advanced(chain, oracle)
+        except (WorkflowError, ValueError):
+            continue
+        out.append(SamplerExplanation(
+            node_id, CUSTOM, node_title(data[node_id], "api"), chain, sched,
+            model_evaluations(chain.sampler_name, sched.sigmas),
+            initial_noise(chain, sched, oracle.sigma_max), equivalent))
     return out

@@ -181,6 +181,8 @@ class Conversion:
 
 
 def _label(s: Settings) -> str:
+    if hasattr(s, "label"):  # custom_chain.ChainSettings
+        return s.label()
     if isinstance(s, KSamplerSettings):
         return f"KSampler(steps={s.steps}, denoise={s.denoise!r})"
     extra = "" if s.add_noise == "enable" else ", add_noise=disable"

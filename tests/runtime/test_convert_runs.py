@@ -20,20 +20,25 @@ def store():
 
 def latent_of(ui: dict, tmp_path, store) -> torch.Tensor:
     result = run_workflow(json.dumps(ui).encode(), settings(tmp_path), store=store, log=lambda m: None)
-    sampler = next(n for n in result.prompt if result.prompt[n]["class_type"] in {"KSampler", "KSamplerAdvanced"})
+    sampler = next(n for n in result.prompt
+                   if result.prompt[n]["class_type"] in {"KSampler", "KSamplerAdvanced", "SamplerCustomAdvanced"})
     return result.outputs[sampler][0].samples
 
 
 def sampler_node(ui: dict) -> dict:
-    return next(n for n in ui["nodes"] if n["type"] in {"KSampler", "KSamplerAdvanced"})
+    return next(n for n in ui["nodes"] if n["type"] in {"KSampler", "KSamplerAdvanced", "SamplerCustomAdvanced"})
 
 
-@pytest.mark.parametrize("source,target", [(KS, "advanced"), (ADV, "ksampler")], ids=["ksampler", "advanced"])
+# (ADV, "custom") is covered by tests/transforms/test_convert_custom_ui.py (same prompt as the API conversion,
+# whose runs tests/runtime/test_convert_custom_runs.py proves bit-identical): one full-size run pair is enough here.
+@pytest.mark.parametrize("source,target", [(KS, "advanced"), (ADV, "ksampler"), (KS, "custom")],
+                         ids=["ksampler", "advanced", "ksampler-custom"])
 def test_converted_shipped_workflow_is_bit_identical(source, target, tmp_path, store):
     small_input(tmp_path)
     original = json.loads(source.read_text())
     converted = convert_workflow(original, target).data
-    assert sampler_node(converted)["type"] == ("KSamplerAdvanced" if target == "advanced" else "KSampler")
+    assert sampler_node(converted)["type"] == {"advanced": "KSamplerAdvanced", "ksampler": "KSampler",
+                                               "custom": "SamplerCustomAdvanced"}[target]
     assert torch.equal(latent_of(original, tmp_path, store), latent_of(converted, tmp_path, store))
 
 

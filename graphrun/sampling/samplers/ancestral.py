@@ -8,10 +8,10 @@ from .registry import emit, get_ancestral_step, s_in, sampler, sigma_fn, t_fn, t
 
 
 @sampler("euler_ancestral", noise="seeded")
-def sample_euler_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0):
+def sample_euler_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0, s_noise: float = 1.0):
     """Ancestral Euler (k-diffusion); NEW: x = D when sigma_down is 0, else fused Euler step + noise."""
     if model.model_sampling.is_flow:
-        return _euler_ancestral_rf(model, x, sigmas, noise, callback, eta)
+        return _euler_ancestral_rf(model, x, sigmas, noise, callback, eta, s_noise)
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
         sigma_down, sigma_up = get_ancestral_step(sigmas[i], sigmas[i + 1], eta)
@@ -20,15 +20,15 @@ def sample_euler_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: 
             x = denoised
         else:
             d = to_d(x, sigmas[i], denoised)
-            x = x + d * (sigma_down - sigmas[i]) + noise(sigmas[i], sigmas[i + 1]) * sigma_up
+            x = x + d * (sigma_down - sigmas[i]) + noise(sigmas[i], sigmas[i + 1]) * s_noise * sigma_up
     return x
 
 
 @sampler("dpm_2_ancestral", discard_penultimate=True, noise="seeded")
-def sample_dpm_2_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0):
+def sample_dpm_2_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0, s_noise: float = 1.0):
     """Ancestral DPM-Solver-2 midpoint steps to sigma_down, then noise * sigma_up (k-diffusion)."""
     if model.model_sampling.is_flow:
-        return _dpm_2_ancestral_rf(model, x, sigmas, noise, callback, eta)
+        return _dpm_2_ancestral_rf(model, x, sigmas, noise, callback, eta, s_noise)
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
         sigma_down, sigma_up = get_ancestral_step(sigmas[i], sigmas[i + 1], eta)
@@ -41,15 +41,16 @@ def sample_dpm_2_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: 
             x_2 = x + d * (sigma_mid - sigmas[i])
             d_2 = to_d(x_2, sigma_mid, model(x_2, sigma_mid * s_in(x)))
             x = x + d_2 * (sigma_down - sigmas[i])
-            x = x + noise(sigmas[i], sigmas[i + 1]) * sigma_up
+            x = x + noise(sigmas[i], sigmas[i + 1]) * s_noise * sigma_up
     return x
 
 
 @sampler("dpmpp_2s_ancestral", noise="seeded")
-def sample_dpmpp_2s_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0):
+def sample_dpmpp_2s_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0,
+                              s_noise: float = 1.0):
     """Ancestral DPM-Solver++(2S), Lu et al. (2022)."""
     if model.model_sampling.is_flow:
-        return _dpmpp_2s_ancestral_rf(model, x, sigmas, noise, callback, eta)
+        return _dpmpp_2s_ancestral_rf(model, x, sigmas, noise, callback, eta, s_noise)
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
         sigma_down, sigma_up = get_ancestral_step(sigmas[i], sigmas[i + 1], eta)
@@ -64,7 +65,7 @@ def sample_dpmpp_2s_ancestral(model, x, sigmas, *, noise=None, callback=None, et
             denoised_2 = model(x_2, sigma_fn(s) * s_in(x))
             x = (sigma_fn(t_next) / sigma_fn(t)) * x - (-h).expm1() * denoised_2
         if sigmas[i + 1] > 0:
-            x = x + noise(sigmas[i], sigmas[i + 1]) * sigma_up
+            x = x + noise(sigmas[i], sigmas[i + 1]) * s_noise * sigma_up
     return x
 
 
@@ -79,7 +80,7 @@ def _rf_step(sigma, sigma_next, eta: float):
     return sigma_down, alpha_next / alpha_down, renoise
 
 
-def _euler_ancestral_rf(model, x, sigmas, noise, callback, eta: float):
+def _euler_ancestral_rf(model, x, sigmas, noise, callback, eta: float, s_noise: float = 1.0):
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
         emit(callback, i, x, denoised)
@@ -90,11 +91,11 @@ def _euler_ancestral_rf(model, x, sigmas, noise, callback, eta: float):
         down = sigma_down / sigmas[i]
         x = down * x + (1 - down) * denoised
         if eta > 0:
-            x = ratio * x + noise(sigmas[i], sigmas[i + 1]) * renoise
+            x = ratio * x + noise(sigmas[i], sigmas[i + 1]) * s_noise * renoise
     return x
 
 
-def _dpm_2_ancestral_rf(model, x, sigmas, noise, callback, eta: float):
+def _dpm_2_ancestral_rf(model, x, sigmas, noise, callback, eta: float, s_noise: float = 1.0):
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
         sigma_down, ratio, renoise = _rf_step(sigmas[i], sigmas[i + 1], eta)
@@ -107,11 +108,11 @@ def _dpm_2_ancestral_rf(model, x, sigmas, noise, callback, eta: float):
             x_2 = x + d * (sigma_mid - sigmas[i])
             d_2 = to_d(x_2, sigma_mid, model(x_2, sigma_mid * s_in(x)))
             x = x + d_2 * (sigma_down - sigmas[i])
-            x = ratio * x + noise(sigmas[i], sigmas[i + 1]) * renoise
+            x = ratio * x + noise(sigmas[i], sigmas[i + 1]) * s_noise * renoise
     return x
 
 
-def _dpmpp_2s_ancestral_rf(model, x, sigmas, noise, callback, eta: float):
+def _dpmpp_2s_ancestral_rf(model, x, sigmas, noise, callback, eta: float, s_noise: float = 1.0):
     lambda_fn = lambda sg: ((1 - sg) / sg).log()  # noqa: E731 - ComfyUI's local forms, not logit()
     sigma_of = lambda lb: (lb.exp() + 1) ** -1  # noqa: E731
     for i in range(len(sigmas) - 1):
@@ -131,7 +132,7 @@ def _dpmpp_2s_ancestral_rf(model, x, sigmas, noise, callback, eta: float):
             r_down = sigma_down / sigmas[i]
             x = r_down * x + (1 - r_down) * d_i
         if sigmas[i + 1] > 0 and eta > 0:
-            x = ratio * x + noise(sigmas[i], sigmas[i + 1]) * renoise
+            x = ratio * x + noise(sigmas[i], sigmas[i + 1]) * s_noise * renoise
     return x
 
 
