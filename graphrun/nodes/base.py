@@ -35,10 +35,11 @@ class In:
     choices: OptionsSource | None = None  # combo options (a list, or a callable returning one)
     files: str | None = None  # combo filled from a folder ("checkpoints", "vae", "input")
     group: str = "required"
+    empty_options: bool = False  # render `[type, {}]` as some nodes do (ComfyUI's newer `IO.X, {}` declarations)
 
     def render(self, list_files: FileLister | None) -> list[Any]:
         if self.type is not None:
-            return [self.type, dict(self.options)] if self.options else [self.type]
+            return [self.type, dict(self.options)] if self.options or self.empty_options else [self.type]
         if self.files is not None:
             values = list_files(self.files) if list_files else []
         else:
@@ -104,8 +105,8 @@ class NodeType:
 
     @classmethod
     def definition(cls, list_files: FileLister | None = None) -> NodeDef:
-        groups: dict[str, dict[str, Any]] = {}
-        order: dict[str, list[str]] = {}
+        groups: dict[str, dict[str, Any]] = {"required": {}}  # ComfyUI lists "required" even when empty
+        order: dict[str, list[str]] = {"required": []}
         for spec in cls.INPUTS:
             groups.setdefault(spec.group, {})[spec.name] = spec.render(list_files)
             order.setdefault(spec.group, []).append(spec.name)

@@ -82,8 +82,11 @@ def ksampler_sigmas(
 def sample(
     model, noise: torch.Tensor, latent: torch.Tensor, sigmas: torch.Tensor, spec: SamplerSpec, seed: int | None,
     cfg: float, positive: Conditioning, negative: Conditioning, callback: ProgressFn | None = None,
+    denoiser=None,
 ) -> torch.Tensor:
-    """Scale the latent in, noise it, run the sampler, scale out (CFGGuider + KSAMPLER.sample); returns raw latent."""
+    """Scale the latent in, noise it, run the sampler, scale out (CFGGuider + KSAMPLER.sample); returns raw latent.
+
+    `denoiser` replaces the CFG denoiser built from cfg/positive/negative (the custom-sampling guiders)."""
     ms = model.model_sampling
     scale = getattr(model, "latent_scale_factor", SD15_LATENT_SCALE)
     device = getattr(model, "device", torch.device("cpu"))
@@ -91,11 +94,12 @@ def sample(
         latent = latent * scale
     sigmas, noise, latent = sigmas.to(device), noise.to(device), latent.to(device)
     x = ms.noise_scaling(sigmas[0], noise, latent, ms.max_denoise(sigmas))
-    denoiser = CFGDenoiser(model, positive, negative, cfg, needs_uncond=spec.needs_uncond)
+    if denoiser is None:
+        denoiser = CFGDenoiser(model, positive, negative, cfg, needs_uncond=spec.needs_uncond)
     noise_sampler = NOISE_SOURCES[spec.noise](x, sigmas, seed)
     total = len(sigmas) - 1
     step_cb = None if callback is None else (lambda i, xi, d: callback(i, total, xi, d))
-    out = spec.fn(denoiser, x, sigmas, noise=noise_sampler, callback=step_cb)
+    out = spec.fn(denoiser, x, sigmas, noise=noise_sampler, callback=step_cb, **spec.options)
     out = ms.inverse_noise_scaling(sigmas[-1], out)
     return (out.to(torch.float32) / scale).cpu()
 

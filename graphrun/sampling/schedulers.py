@@ -62,19 +62,34 @@ def sgm_uniform(ms, steps: int) -> torch.Tensor:
     return _normal(ms, steps, sgm=True)
 
 
+def karras_sigmas(n: int, sigma_min: float, sigma_max: float, rho: float = 7.0) -> torch.Tensor:
+    """Karras et al. (2022) rho ramp from sigma_max to sigma_min, then 0 (k-diffusion `get_sigmas_karras`)."""
+    ramp = torch.linspace(0, 1, n)
+    min_inv, max_inv = sigma_min ** (1 / rho), sigma_max ** (1 / rho)
+    return _append_zero((max_inv + ramp * (min_inv - max_inv)) ** rho)
+
+
+def exponential_sigmas(n: int, sigma_min: float, sigma_max: float) -> torch.Tensor:
+    """Log-uniform sigmas, then 0 (k-diffusion `get_sigmas_exponential`)."""
+    return _append_zero(torch.linspace(math.log(sigma_max), math.log(sigma_min), n).exp())
+
+
+def polyexponential_sigmas(n: int, sigma_min: float, sigma_max: float, rho: float = 1.0) -> torch.Tensor:
+    """Polynomial in log sigma, then 0 (k-diffusion `get_sigmas_polyexponential`)."""
+    ramp = torch.linspace(1, 0, n) ** rho
+    return _append_zero(torch.exp(ramp * (math.log(sigma_max) - math.log(sigma_min)) + math.log(sigma_min)))
+
+
 @scheduler("karras")
 def karras(ms, steps: int, rho: float = 7.0) -> torch.Tensor:
     """Karras et al. (2022) rho=7 ramp between the table's min and max sigma (k-diffusion `get_sigmas_karras`)."""
-    ramp = torch.linspace(0, 1, steps)
-    min_inv, max_inv = float(ms.sigma_min) ** (1 / rho), float(ms.sigma_max) ** (1 / rho)
-    return _append_zero((max_inv + ramp * (min_inv - max_inv)) ** rho)
+    return karras_sigmas(steps, float(ms.sigma_min), float(ms.sigma_max), rho)
 
 
 @scheduler("exponential")
 def exponential(ms, steps: int) -> torch.Tensor:
     """Log-uniform sigmas (k-diffusion `get_sigmas_exponential`)."""
-    lo, hi = float(ms.sigma_min), float(ms.sigma_max)
-    return _append_zero(torch.linspace(math.log(hi), math.log(lo), steps).exp())
+    return exponential_sigmas(steps, float(ms.sigma_min), float(ms.sigma_max))
 
 
 @scheduler("ddim_uniform")
@@ -135,3 +150,11 @@ def kl_optimal(ms, steps: int) -> torch.Tensor:
     lo, hi = float(ms.sigma_min), float(ms.sigma_max)
     sigmas[:-1] = (idx * math.atan(lo) + (1 - idx) * math.atan(hi)).tan_()
     return sigmas
+
+
+def sd_turbo_sigmas(ms, steps: int, denoise: float) -> torch.Tensor:
+    """SDTurboScheduler: `steps` of the timesteps 999, 899, ..., 99 starting 10 - int(10 * denoise) in, then 0."""
+    start = 10 - int(10 * denoise)
+    timesteps = torch.flip(torch.arange(1, 11) * 100 - 1, (0,))[start:start + steps]
+    sigmas = ms.sigma(timesteps)
+    return torch.cat([sigmas, sigmas.new_zeros([1])])

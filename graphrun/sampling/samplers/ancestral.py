@@ -8,7 +8,7 @@ from .registry import emit, get_ancestral_step, s_in, sampler, sigma_fn, t_fn, t
 
 
 @sampler("euler_ancestral", noise="seeded")
-def sample_euler_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0):
+def sample_euler_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0, s_noise: float = 1.0):
     """Ancestral Euler (k-diffusion); NEW: x = D when sigma_down is 0, else fused Euler step + noise."""
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
@@ -18,12 +18,12 @@ def sample_euler_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: 
             x = denoised
         else:
             d = to_d(x, sigmas[i], denoised)
-            x = x + d * (sigma_down - sigmas[i]) + noise(sigmas[i], sigmas[i + 1]) * sigma_up
+            x = x + d * (sigma_down - sigmas[i]) + noise(sigmas[i], sigmas[i + 1]) * s_noise * sigma_up
     return x
 
 
 @sampler("dpm_2_ancestral", discard_penultimate=True, noise="seeded")
-def sample_dpm_2_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0):
+def sample_dpm_2_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0, s_noise: float = 1.0):
     """Ancestral DPM-Solver-2 midpoint steps to sigma_down, then noise * sigma_up (k-diffusion)."""
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
@@ -37,12 +37,13 @@ def sample_dpm_2_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: 
             x_2 = x + d * (sigma_mid - sigmas[i])
             d_2 = to_d(x_2, sigma_mid, model(x_2, sigma_mid * s_in(x)))
             x = x + d_2 * (sigma_down - sigmas[i])
-            x = x + noise(sigmas[i], sigmas[i + 1]) * sigma_up
+            x = x + noise(sigmas[i], sigmas[i + 1]) * s_noise * sigma_up
     return x
 
 
 @sampler("dpmpp_2s_ancestral", noise="seeded")
-def sample_dpmpp_2s_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0):
+def sample_dpmpp_2s_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0,
+                              s_noise: float = 1.0):
     """Ancestral DPM-Solver++(2S), Lu et al. (2022)."""
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
@@ -58,7 +59,7 @@ def sample_dpmpp_2s_ancestral(model, x, sigmas, *, noise=None, callback=None, et
             denoised_2 = model(x_2, sigma_fn(s) * s_in(x))
             x = (sigma_fn(t_next) / sigma_fn(t)) * x - (-h).expm1() * denoised_2
         if sigmas[i + 1] > 0:
-            x = x + noise(sigmas[i], sigmas[i + 1]) * sigma_up
+            x = x + noise(sigmas[i], sigmas[i + 1]) * s_noise * sigma_up
     return x
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .registry import emit, get_ancestral_step, s_in, sampler, sigma_fn, t_fn, to_d
 
 
-def _euler_ancestral_cfg_pp(model, x, sigmas, noise, callback, eta: float):
+def _euler_ancestral_cfg_pp(model, x, sigmas, noise, callback, eta: float, s_noise: float):
     """Euler (ancestral) CFG++ in the alpha/half-logSNR form (alpha = sigma*e^lambda, 1 for EPS up to rounding)."""
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
@@ -22,21 +22,22 @@ def _euler_ancestral_cfg_pp(model, x, sigmas, noise, callback, eta: float):
         d = to_d(x, sigmas[i], alpha_s * uncond)
         sigma_down, sigma_up = get_ancestral_step(sigmas[i] / alpha_s, sigmas[i + 1] / alpha_t, eta)
         x = alpha_t * denoised + (alpha_t * sigma_down) * d
-        if eta > 0:
-            x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * sigma_up
+        if eta > 0 and s_noise > 0:
+            x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * s_noise * sigma_up
     return x
 
 
 @sampler("euler_cfg_pp", needs_uncond=True)
 def sample_euler_cfg_pp(model, x, sigmas, *, noise=None, callback=None):
     """Euler CFG++ (eta 0)."""
-    return _euler_ancestral_cfg_pp(model, x, sigmas, noise, callback, eta=0.0)
+    return _euler_ancestral_cfg_pp(model, x, sigmas, noise, callback, eta=0.0, s_noise=0.0)
 
 
 @sampler("euler_ancestral_cfg_pp", noise="seeded", needs_uncond=True)
-def sample_euler_ancestral_cfg_pp(model, x, sigmas, *, noise=None, callback=None):
-    """Ancestral Euler CFG++ (eta 1)."""
-    return _euler_ancestral_cfg_pp(model, x, sigmas, noise, callback, eta=1.0)
+def sample_euler_ancestral_cfg_pp(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0,
+                                  s_noise: float = 1.0):
+    """Ancestral Euler CFG++ (eta 1 unless set by SamplerEulerAncestralCFGPP)."""
+    return _euler_ancestral_cfg_pp(model, x, sigmas, noise, callback, eta=eta, s_noise=s_noise)
 
 
 @sampler("dpmpp_2s_ancestral_cfg_pp", noise="seeded", needs_uncond=True)

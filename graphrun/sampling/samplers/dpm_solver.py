@@ -10,7 +10,7 @@ import math
 
 import torch
 
-from .registry import emit, sampler
+from .registry import emit, get_ancestral_step, sampler
 
 
 class _Solver:
@@ -104,24 +104,39 @@ class _PID:
 
 
 @sampler("dpm_adaptive")
-def sample_dpm_adaptive(model, x, sigmas, *, noise=None, callback=None, rtol=0.05, atol=0.0078, h_init=0.05):
-    """DPM-Solver-23 adaptive (order 3, PID i=1, accept_safety 0.81); callback after every attempt."""
+def sample_dpm_adaptive(model, x, sigmas, *, noise=None, callback=None, order=3, rtol=0.05, atol=0.0078, h_init=0.05,
+                        pcoeff=0.0, icoeff=1.0, dcoeff=0.0, accept_safety=0.81, eta=0.0, s_noise=1.0):
+    """DPM-Solver-12 / 23 adaptive with a PID step controller; callback after every attempt. With eta > 0 each
+    accepted step stops at the ancestral sigma_down and adds s_noise * sigma_up of seeded noise (SamplerDPMAdaptative)."""
+    if order not in (2, 3):
+        raise ValueError(f"order should be 2 or 3, got {order}")
     if len(sigmas) <= 1:
         return x
     solver, (s, t_end) = _Solver(model), _t_range(sigmas)
     atol_t, rtol_t = torch.tensor(atol), torch.tensor(rtol)
-    x_prev, pid, steps = x, _PID(abs(h_init), 0.0, 1.0, 0.0, 3), 0
+    x_prev, pid, steps = x, _PID(abs(h_init), pcoeff, icoeff, dcoeff, 1.5 if eta else order, accept_safety), 0
     while s < t_end - 1e-5:
         cache: dict = {}
         t = torch.minimum(t_end, s + pid.h)
+        if eta:
+            sd, _ = get_ancestral_step(solver.sigma(s), solver.sigma(t), eta)
+            t_ = torch.minimum(t_end, sd.log().neg())
+            su = (solver.sigma(t) ** 2 - solver.sigma(t_) ** 2) ** 0.5
+        else:
+            t_, su = t, 0.0
         eps = solver.eps(cache, "eps", x, s)
         denoised = x - solver.sigma(s) * eps
-        x_low = solver.step2(x, s, t, cache, r1=1 / 3)
-        x_high = solver.step3(x, s, t, cache)
+        if order == 2:
+            x_low, x_high = solver.step1(x, s, t_, cache), solver.step2(x, s, t_, cache)
+        else:
+            x_low, x_high = solver.step2(x, s, t_, cache, r1=1 / 3), solver.step3(x, s, t_, cache)
         delta = torch.maximum(atol_t, rtol_t * torch.maximum(x_low.abs(), x_prev.abs()))
         error = torch.linalg.norm((x_low - x_high) / delta) / x.numel() ** 0.5
         if pid.propose_step(error):
-            x_prev, x, s = x_low, x_high, t
+            x_prev, x = x_low, x_high
+            if eta:  # with eta 0 ComfyUI adds 0 * noise: the same x
+                x = x_high + su * s_noise * noise(solver.sigma(s), solver.sigma(t))
+            s = t
         steps += 1
         emit(callback, steps - 1, x, denoised)
     return x

@@ -13,8 +13,8 @@ Shared signature (k-diffusion style, keyword-only extras):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Literal
 
 import torch
 
@@ -42,6 +42,13 @@ class SamplerSpec:
     discard_penultimate: bool = False  # schedule built for steps+1, second-to-last sigma dropped (spec C.4)
     noise: NoiseKind = "none"  # per-step noise source (spec E.6)
     needs_uncond: bool = False  # cfg_pp: uncond is evaluated even at cfg == 1 and exposed to the sampler
+    # keyword knobs passed to fn (eta, s_noise, order, ...): empty for KSampler / KSamplerSelect, set by the
+    # sampler-option nodes (ComfyUI `ksampler(name, extra_options)`)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def configure(self, noise: NoiseKind | None = None, **options: Any) -> "SamplerSpec":
+        """This sampler with knobs set (and, where a knob turns per-step noise on, its noise source)."""
+        return replace(self, options={**self.options, **options}, noise=noise or self.noise)
 
 
 _REGISTRY: dict[str, SamplerSpec] = {}

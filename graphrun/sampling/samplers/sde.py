@@ -10,7 +10,7 @@ import torch
 from .registry import emit, get_ancestral_step, s_in, sampler, sigma_fn, t_fn
 
 
-def _dpmpp_sde(model, x, sigmas, noise, callback, eta: float = 1.0, r: float = 0.5):
+def _dpmpp_sde(model, x, sigmas, noise, callback, eta: float = 1.0, s_noise: float = 1.0, r: float = 0.5):
     """DPM-Solver++ (stochastic), 2 stages with midpoint r; step to 0 returns D."""
     if len(sigmas) <= 1:
         return x
@@ -32,32 +32,32 @@ def _dpmpp_sde(model, x, sigmas, noise, callback, eta: float = 1.0, r: float = 0
         sd, su = get_ancestral_step(lam_s.neg().exp(), lam_s1.neg().exp(), eta)
         h_ = sd.log().neg() - lam_s
         x_2 = (alpha_s1 / alpha_s) * (-h_).exp() * x - alpha_s1 * (-h_).expm1() * denoised
-        if eta > 0:
-            x_2 = x_2 + alpha_s1 * noise(sigmas[i], sigma_s1) * su
+        if eta > 0 and s_noise > 0:
+            x_2 = x_2 + alpha_s1 * noise(sigmas[i], sigma_s1) * s_noise * su
         denoised_2 = model(x_2, sigma_s1 * s_in(x))
         # Step 2
         sd, su = get_ancestral_step(lam_s.neg().exp(), lam_t.neg().exp(), eta)
         h_ = sd.log().neg() - lam_s
         denoised_d = (1 - fac) * denoised + fac * denoised_2
         x = (alpha_t / alpha_s) * (-h_).exp() * x - alpha_t * (-h_).expm1() * denoised_d
-        if eta > 0:
-            x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * su
+        if eta > 0 and s_noise > 0:
+            x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * s_noise * su
     return x
 
 
 @sampler("dpmpp_sde", noise="brownian")
-def sample_dpmpp_sde(model, x, sigmas, *, noise=None, callback=None):
+def sample_dpmpp_sde(model, x, sigmas, *, noise=None, callback=None, eta=1.0, s_noise=1.0, r=0.5):
     """DPM-Solver++ SDE (Lu et al. 2022), Brownian tree on CPU."""
-    return _dpmpp_sde(model, x, sigmas, noise, callback)
+    return _dpmpp_sde(model, x, sigmas, noise, callback, eta, s_noise, r)
 
 
 @sampler("dpmpp_sde_gpu", noise="brownian_gpu")
-def sample_dpmpp_sde_gpu(model, x, sigmas, *, noise=None, callback=None):
+def sample_dpmpp_sde_gpu(model, x, sigmas, *, noise=None, callback=None, eta=1.0, s_noise=1.0, r=0.5):
     """DPM-Solver++ SDE, Brownian tree on the model device."""
-    return _dpmpp_sde(model, x, sigmas, noise, callback)
+    return _dpmpp_sde(model, x, sigmas, noise, callback, eta, s_noise, r)
 
 
-def _dpmpp_multistep_sde(model, x, sigmas, noise, callback, solver: str, eta: float = 1.0):
+def _dpmpp_multistep_sde(model, x, sigmas, noise, callback, solver: str, eta: float = 1.0, s_noise: float = 1.0):
     """DPM-Solver++(2M) SDE ('midpoint'/'heun') and (3M) SDE ('3m'); step to 0 returns D."""
     if len(sigmas) <= 1:
         return x
@@ -90,8 +90,8 @@ def _dpmpp_multistep_sde(model, x, sigmas, noise, callback, solver: str, eta: fl
                 x = x + alpha_t * ((-h_eta).expm1().neg() / (-h_eta) + 1) * (1 / (h1 / h)) * (denoised - d1)
             elif solver == "midpoint" and d1 is not None:
                 x = x + 0.5 * alpha_t * (-h_eta).expm1().neg() * (1 / (h1 / h)) * (denoised - d1)
-            if eta > 0:
-                x = x + noise(sigmas[i], sigmas[i + 1]) * sigmas[i + 1] * (-2 * h * eta).expm1().neg().sqrt()
+            if eta > 0 and s_noise > 0:
+                x = x + noise(sigmas[i], sigmas[i + 1]) * sigmas[i + 1] * (-2 * h * eta).expm1().neg().sqrt() * s_noise
         d1, d2 = denoised, d1
         h1, h2 = h, h1
     return x
@@ -100,8 +100,10 @@ def _dpmpp_multistep_sde(model, x, sigmas, noise, callback, solver: str, eta: fl
 def _register_multistep_sde(name: str, solver: str):
     for suffix, kind in (("", "brownian"), ("_gpu", "brownian_gpu")):
 
-        def fn(model, x, sigmas, *, noise=None, callback=None, _solver=solver):
-            return _dpmpp_multistep_sde(model, x, sigmas, noise, callback, _solver)
+        def fn(model, x, sigmas, *, noise=None, callback=None, eta=1.0, s_noise=1.0, solver_type=solver):
+            if solver_type not in ("midpoint", "heun", "3m"):
+                raise ValueError(f"solver_type must be 'heun' or 'midpoint', got {solver_type!r}")
+            return _dpmpp_multistep_sde(model, x, sigmas, noise, callback, solver_type, eta, s_noise)
 
         fn.__doc__ = f"DPM-Solver++ {name} ({solver}), Brownian tree on {'the model device' if suffix else 'CPU'}."
         sampler(name + suffix, noise=kind)(fn)
@@ -113,9 +115,12 @@ _register_multistep_sde("dpmpp_3m_sde", "3m")
 
 
 @sampler("er_sde", noise="seeded")
-def sample_er_sde(model, x, sigmas, *, noise=None, callback=None, max_stage: int = 3):
-    """VP ER-SDE-Solver-3 (Cui et al., arXiv 2309.06169), noise scaler x(e^(x^0.3) + 10), 200-point integrals."""
-    scaler = lambda v: v * ((v**0.3).exp() + 10.0)  # noqa: E731
+def sample_er_sde(model, x, sigmas, *, noise=None, callback=None, max_stage: int = 3, s_noise: float = 1.0,
+                  noise_scaler=None):
+    """VP ER-SDE-Solver-3 (Cui et al., arXiv 2309.06169), noise scaler x(e^(x^0.3) + 10), 200-point integrals.
+
+    SamplerER_SDE sets `noise_scaler` (x^(eta+1) for its reverse-time SDE) and s_noise (0 for the ODE)."""
+    scaler = noise_scaler or (lambda v: v * ((v**0.3).exp() + 10.0))
     n_points = 200.0
     idx = torch.arange(0, n_points, dtype=torch.float32, device=x.device)
     er_lambdas = t_fn(sigmas).neg().exp()  # sigma / alpha
@@ -145,7 +150,8 @@ def sample_er_sde(model, x, sigmas, *, noise=None, callback=None, max_stage: int
                     x = x + alpha_t * ((dt**2) / 2 + s_u * scaler(lam_t)) * denoised_u
                 old_denoised_d = denoised_d
             amp = (lam_t**2 - lam_s**2 * r**2).sqrt().nan_to_num(nan=0.0)
-            x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * amp
+            if s_noise > 0:
+                x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * s_noise * amp
         old_denoised = denoised
     return x
 
