@@ -48,8 +48,6 @@ def sample_custom(guider, noise: Noise, spec: SamplerSpec, sigmas: torch.Tensor,
     seed = noise.seed if seed is None else seed
     if sigmas.shape[-1] == 0:
         return latent, latent
-    if latent.noise_mask is not None:
-        raise NotImplementedError("latent noise_mask (inpainting) is not supported by graphrun's sampler")
     model = guider.model
     initial = noise.generate(latent)
     x0: list[torch.Tensor] = []
@@ -60,7 +58,7 @@ def sample_custom(guider, noise: Noise, spec: SamplerSpec, sigmas: torch.Tensor,
             progress(step + 1, total)
 
     out = sample(model, initial, latent.samples, sigmas.float(), spec, seed, 1.0, (), (), callback,
-                 denoiser=guider.denoiser(spec))
+                 denoiser=guider.denoiser(spec), denoise_mask=latent.noise_mask)
     output = latent.with_samples(out)
     if not x0:
         return output, output

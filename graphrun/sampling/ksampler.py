@@ -82,11 +82,12 @@ def ksampler_sigmas(
 def sample(
     model, noise: torch.Tensor, latent: torch.Tensor, sigmas: torch.Tensor, spec: SamplerSpec, seed: int | None,
     cfg: float, positive: Conditioning, negative: Conditioning, callback: ProgressFn | None = None,
-    denoiser=None,
+    denoiser=None, denoise_mask: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Scale the latent in, noise it, run the sampler, scale out (CFGGuider + KSAMPLER.sample); returns raw latent.
 
-    `denoiser` replaces the CFG denoiser built from cfg/positive/negative (the custom-sampling guiders)."""
+    `denoiser` replaces the CFG denoiser built from cfg/positive/negative (the custom-sampling guiders).
+    `denoise_mask` (a LATENT noise_mask) restricts the change to where it is 1 (sampling/inpaint.py)."""
     ms = model.model_sampling
     scale = getattr(model, "latent_scale_factor", SD15_LATENT_SCALE)
     device = getattr(model, "device", torch.device("cpu"))
@@ -96,6 +97,10 @@ def sample(
     x = ms.noise_scaling(sigmas[0], noise, latent, ms.max_denoise(sigmas))
     if denoiser is None:
         denoiser = CFGDenoiser(model, positive, negative, cfg, needs_uncond=spec.needs_uncond)
+    if denoise_mask is not None:
+        from .inpaint import InpaintDenoiser, latent_mask
+
+        denoiser = InpaintDenoiser(denoiser, latent, noise, latent_mask(denoise_mask, noise.shape).to(device))
     noise_sampler = NOISE_SOURCES[spec.noise](x, sigmas, seed)
     total = len(sigmas) - 1
     step_cb = None if callback is None else (lambda i, xi, d: callback(i, total, xi, d))
@@ -123,7 +128,6 @@ def common_ksampler(
     )
     if sigmas is None or len(sigmas) == 0:
         return latent  # nothing to do: the input latent, untouched (no noise, no 0.18215 round trip)
-    if latent.noise_mask is not None:
-        raise NotImplementedError("latent noise_mask (inpainting) is not supported by graphrun's sampler")
-    out = sample(model, noise, samples, sigmas, spec, seed, cfg, positive, negative, callback)
+    out = sample(model, noise, samples, sigmas, spec, seed, cfg, positive, negative, callback,
+                 denoise_mask=latent.noise_mask)
     return latent.with_samples(out)

@@ -9,7 +9,8 @@ import pytest
 from graphrun.nodes.base import default_registry
 
 NODES = """ImageScaleBy ImageScaleToTotalPixels GetImageSize LatentUpscaleBy RepeatLatentBatch LatentFromBatch ImageBatch
-EmptyImage VAEDecodeTiled VAEEncodeTiled PreviewAny""".split()
+EmptyImage VAEDecodeTiled VAEEncodeTiled PreviewAny LoadImageMask ImageToMask MaskToImage InvertMask ImageInvert
+VAEEncodeForInpaint SetLatentNoiseMask InpaintModelConditioning ImagePadForOutpaint ImageCompositeMasked""".split()
 FIELDS = ("input", "input_order", "output", "output_name", "output_is_list", "display_name", "category",
           "description", "output_node")
 
