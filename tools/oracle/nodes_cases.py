@@ -167,7 +167,7 @@ def c_upscale_model(p):
 
 def c_upscale_esrgan(p):
     img = [p.add("LoadImage", image="input.png"), 0]
-    model = [p.add("UpscaleModelLoader", model_name="tiny-esrgan-x4.safetensors"), 0]
+    model = [p.add("UpscaleModelLoader", model_name="tiny-esrgan-x2.safetensors"), 0]
     p.save_image([p.add("ImageUpscaleWithModel", upscale_model=model, image=img), 0])
 
 

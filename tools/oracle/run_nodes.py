@@ -77,9 +77,12 @@ def prepare_dirs():
         shutil.copyfile(os.path.join(inputs, n), os.path.join(P.INPUT_DIR, n))
     up = os.path.join(P.MODELS_DIR, "upscale_models")
     os.makedirs(up, exist_ok=True)
-    src = os.path.join(FIXTURES, "models", "upscale_models")
-    for n in (os.listdir(src) if os.path.isdir(src) else []):
-        shutil.copyfile(os.path.join(src, n), os.path.join(up, n))
+    import make_tiny_upscale_models as M
+    from safetensors.torch import save_file
+    for n, sd in M.models().items():
+        save_file(sd, os.path.join(up, n))
+        if P.sha256_file(os.path.join(up, n)) != M.SHA256[n]:
+            raise SystemExit("%s is not byte-identical to the recorded model" % n)
     folder_paths.folder_names_and_paths["upscale_models"] = ([up], folder_paths.supported_pt_extensions)
 
 
