@@ -10,7 +10,9 @@ from graphrun.nodes.base import default_registry
 
 NODES = """ImageScaleBy ImageScaleToTotalPixels GetImageSize LatentUpscaleBy RepeatLatentBatch LatentFromBatch ImageBatch
 EmptyImage VAEDecodeTiled VAEEncodeTiled PreviewAny LoadImageMask ImageToMask MaskToImage InvertMask ImageInvert
-VAEEncodeForInpaint SetLatentNoiseMask InpaintModelConditioning ImagePadForOutpaint ImageCompositeMasked UpscaleModelLoader ImageUpscaleWithModel""".split()
+VAEEncodeForInpaint SetLatentNoiseMask InpaintModelConditioning ImagePadForOutpaint ImageCompositeMasked UpscaleModelLoader ImageUpscaleWithModel
+ConditioningCombine ConditioningConcat ConditioningAverage ConditioningSetArea ConditioningSetAreaPercentage
+ConditioningSetAreaStrength ConditioningSetMask ConditioningSetTimestepRange""".split()
 FIELDS = ("input", "input_order", "output", "output_name", "output_is_list", "display_name", "category",
           "description", "output_node")
 

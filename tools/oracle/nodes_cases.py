@@ -171,6 +171,75 @@ def c_upscale_esrgan(p):
     p.save_image([p.add("ImageUpscaleWithModel", upscale_model=model, image=img), 0])
 
 
+# ------------------------------------------------------------------ D: conditioning
+TEXT_B = "red barn, night, stars"
+
+
+def _cond(p, ck, text):
+    return [p.add("CLIPTextEncode", text=text, clip=[ck, 1]), 0]
+
+
+def _empty(p, batch=1):
+    return [p.add("EmptyLatentImage", width=128, height=96, batch_size=batch), 0]
+
+
+def d_combine_area(p):
+    ck, pos, neg = p.model()
+    b = _cond(p, ck, TEXT_B)
+    area = [p.add("ConditioningSetArea", conditioning=b, width=64, height=64, x=48, y=16, strength=0.8), 0]
+    comb = [p.add("ConditioningCombine", conditioning_1=pos, conditioning_2=area), 0]
+    p.save_latent(p.ksampler(ck, comb, neg, _empty(p), steps=4))
+    corner = [p.add("ConditioningSetArea", conditioning=b, width=64, height=64, x=0, y=0, strength=1.0), 0]
+    comb2 = [p.add("ConditioningCombine", conditioning_1=corner, conditioning_2=pos), 0]
+    p.save_latent(p.ksampler(ck, comb2, neg, _empty(p, 2), steps=3, sampler="dpmpp_2m", scheduler="karras"))
+
+
+def d_area_percentage(p):
+    ck, pos, neg = p.model()
+    b = _cond(p, ck, TEXT_B)
+    pct = [p.add("ConditioningSetAreaPercentage", conditioning=b, width=0.5, height=0.75, x=0.25, y=0.1,
+                 strength=1.2), 0]
+    weak = [p.add("ConditioningSetAreaStrength", conditioning=pos, strength=0.7), 0]
+    comb = [p.add("ConditioningCombine", conditioning_1=weak, conditioning_2=pct), 0]
+    p.save_latent(p.ksampler(ck, comb, neg, _empty(p), steps=4))
+    negarea = [p.add("ConditioningSetAreaPercentage", conditioning=neg, width=0.4, height=1.0, x=0.6, y=0.0,
+                     strength=1.0), 0]
+    negc = [p.add("ConditioningCombine", conditioning_1=neg, conditioning_2=negarea), 0]
+    p.save_latent(p.ksampler(ck, pos, negc, _empty(p), steps=3, sampler="euler_ancestral"))
+
+
+def d_mask(p):
+    ck, pos, neg = p.model()
+    b = _cond(p, ck, TEXT_B)
+    mask = [p.add("LoadImageMask", image="mask_rgba.png", channel="alpha"), 0]
+    m1 = [p.add("ConditioningSetMask", conditioning=b, mask=mask, strength=0.9, set_cond_area="default"), 0]
+    p.save_latent(p.ksampler(ck, [p.add("ConditioningCombine", conditioning_1=pos, conditioning_2=m1), 0], neg,
+                             _empty(p), steps=4))
+    m2 = [p.add("ConditioningSetMask", conditioning=b, mask=mask, strength=1.0, set_cond_area="mask bounds"), 0]
+    p.save_latent(p.ksampler(ck, [p.add("ConditioningCombine", conditioning_1=m2, conditioning_2=pos), 0], neg,
+                             _empty(p), steps=4))
+
+
+def d_timestep_range(p):
+    ck, pos, neg = p.model()
+    b = _cond(p, ck, TEXT_B)
+    early = [p.add("ConditioningSetTimestepRange", conditioning=pos, start=0.0, end=0.4), 0]
+    late = [p.add("ConditioningSetTimestepRange", conditioning=b, start=0.4, end=1.0), 0]
+    comb = [p.add("ConditioningCombine", conditioning_1=early, conditioning_2=late), 0]
+    p.save_latent(p.ksampler(ck, comb, neg, _empty(p), steps=6))
+    p.save_latent(p.ksampler(ck, comb, neg, _empty(p), steps=3, cfg=1.0))
+
+
+def d_concat_average(p):
+    ck, pos, neg = p.model()
+    b = _cond(p, ck, TEXT_B)
+    cat = [p.add("ConditioningConcat", conditioning_to=pos, conditioning_from=b), 0]
+    avg = [p.add("ConditioningAverage", conditioning_to=neg, conditioning_from=b, conditioning_to_strength=0.25), 0]
+    p.save_latent(p.ksampler(ck, cat, avg, _empty(p), steps=4))
+    avg2 = [p.add("ConditioningAverage", conditioning_to=cat, conditioning_from=pos, conditioning_to_strength=0.6), 0]
+    p.save_latent(p.ksampler(ck, avg2, neg, _empty(p), steps=3))
+
+
 def all_cases():
     return [
         case("images", "a_image_ops", a_image_ops),
@@ -184,4 +253,9 @@ def all_cases():
         case("masks", "b_outpaint", b_outpaint),
         case("upscale", "c_upscale_model", c_upscale_model),
         case("upscale", "c_upscale_esrgan", c_upscale_esrgan),
+        case("conditioning", "d_combine_area", d_combine_area),
+        case("conditioning", "d_area_percentage", d_area_percentage),
+        case("conditioning", "d_mask", d_mask),
+        case("conditioning", "d_timestep_range", d_timestep_range),
+        case("conditioning", "d_concat_average", d_concat_average),
     ]
