@@ -156,6 +156,27 @@ def b_outpaint(p):
     p.save_latent(p.ksampler(ck, pos, neg, lat, steps=4))
 
 
+def b_batch_masks(p):
+    """Batches through the mask paths: two images, one mask; noise masks through RepeatLatentBatch and
+    LatentFromBatch; a tiled decode of a batch."""
+    ck, pos, neg = p.model()
+    img = [p.add("LoadImage", image="input.png"), 0]
+    odd = [p.add("LoadImage", image="odd.png"), 0]
+    both = [p.add("ImageBatch", image1=img, image2=odd), 0]
+    mask = [p.add("LoadImageMask", image="mask_rgba.png", channel="alpha"), 0]
+    lat = [p.add("VAEEncodeForInpaint", pixels=both, vae=[ck, 2], mask=mask, grow_mask_by=4), 0]
+    rep = [p.add("RepeatLatentBatch", samples=lat, amount=2), 0]
+    part = [p.add("LatentFromBatch", samples=rep, batch_index=1, length=2), 0]
+    out = p.ksampler(ck, pos, neg, part, steps=3)
+    p.save_latent(out)
+    p.save_image([p.add("VAEDecodeTiled", samples=out, vae=[ck, 2], tile_size=64, overlap=0, temporal_size=64,
+                        temporal_overlap=8), 0])
+    inv = [p.add("InvertMask", mask=mask), 0]
+    noisy = [p.add("SetLatentNoiseMask", samples=[p.add("VAEEncode", pixels=both, vae=[ck, 2]), 0], mask=inv), 0]
+    p.save_latent(p.ksampler(ck, pos, neg, [p.add("LatentFromBatch", samples=noisy, batch_index=1, length=1), 0],
+                             steps=3, denoise=0.75, sampler="dpmpp_2m"))
+
+
 # ------------------------------------------------------------------ C: upscale models
 def c_upscale_model(p):
     img = [p.add("LoadImage", image="input.png"), 0]
@@ -251,6 +272,7 @@ def all_cases():
         case("masks", "b_set_noise_mask", b_set_noise_mask),
         case("masks", "b_inpaint_model_cond", b_inpaint_model_cond),
         case("masks", "b_outpaint", b_outpaint),
+        case("masks", "b_batch_masks", b_batch_masks),
         case("upscale", "c_upscale_model", c_upscale_model),
         case("upscale", "c_upscale_esrgan", c_upscale_esrgan),
         case("conditioning", "d_combine_area", d_combine_area),
