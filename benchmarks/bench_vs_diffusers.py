@@ -199,7 +199,7 @@ class GraphrunSide:
         with self.mode():
             cond, pooled = self.ckpt.clip.encode(self.a["prompt"])
             ncond, npooled = self.ckpt.clip.encode(self.a["negative"])
-        self.positive = (CondEntry(cond, {"pooled_output": pooled}),)
+        self.positive = (CondEntry(cond, pooled_output=pooled),)
         self.negative = (CondEntry(ncond, {"pooled_output": npooled}),)
 
     def encode_image(self, image_u8) -> float:

@@ -10,8 +10,9 @@ from typing import Any, Callable, Mapping
 import torch
 from torch import Tensor
 
-from graphrun.backend.detect import detect_family, unet_prefix
+from graphrun.backend.detect import detect, unet_prefix
 from graphrun.backend.devices import DtypePolicy, dtype_policy
+from graphrun.backend.model import Model
 from graphrun.backend.unet import DiffusionModel, build_unet
 from graphrun.backend.vae import VAEModel, build_vae, strip_vae_prefix
 from graphrun.errors import ModelError
@@ -24,10 +25,10 @@ CLIP_PREFIX = "cond_stage_model.transformer."
 class Checkpoint:
     """What CheckpointLoaderSimple returns: MODEL, CLIP (None when the file has no text encoder) and VAE."""
 
-    model: DiffusionModel
+    model: Model
     clip: Any
     vae: VAEModel
-    family: str
+    family: str  # the family's registry name (graphrun.families)
     path: Path | None = None
 
 
@@ -118,7 +119,7 @@ def load_checkpoint(path: str | Path, *, device: str | torch.device = "cpu", pol
         return cache.get(path, pol, lambda: load_checkpoint(path, policy=pol))
     if path.suffix.lower() in SAFETENSORS_EXT:  # detect from the header before reading any tensor data
         shapes = read_shapes(path)
-        detect_family(shapes, str(path))
+        detect(shapes, str(path))
         prefix = unet_prefix(list(shapes))
         sd = read_state_dict(path, keep=lambda k: k.startswith((prefix, "first_stage_model.", CLIP_PREFIX)))
     else:
@@ -128,11 +129,12 @@ def load_checkpoint(path: str | Path, *, device: str | torch.device = "cpu", pol
 
 def checkpoint_from_state_dict(sd: Mapping[str, Tensor], *, source: str, policy: DtypePolicy,
                                path: Path | None = None) -> Checkpoint:
-    """Build MODEL/CLIP/VAE from an SD1.x single-file state dict (from a file, or random-weight stand-ins)."""
-    family, cfg = detect_family({k: tuple(v.shape) for k, v in sd.items()}, source)
+    """Build MODEL/CLIP/VAE from a single-file state dict of a registered family (a file, or stand-ins)."""
+    fam, cfg = detect({k: tuple(v.shape) for k, v in sd.items()}, source)
+    family = fam.name
     prefix = unet_prefix(list(sd))
     try:
-        unet = build_unet(sd, cfg, device=policy.device, dtype=policy.unet, prefix=prefix, source=source)
+        unet = build_unet(sd, cfg, device=policy.device, dtype=policy.unet, prefix=prefix, source=source, family=fam)
         vae_sd = {k: v for k, v in sd.items() if k.startswith("first_stage_model.")}
         if not vae_sd:
             raise ModelError(f"{source} has no VAE weights ('first_stage_model.*'); load one with VAELoader")
@@ -142,7 +144,8 @@ def checkpoint_from_state_dict(sd: Mapping[str, Tensor], *, source: str, policy:
         raise
     except (RuntimeError, KeyError, ValueError) as exc:
         raise ModelError(f"{source}: weights do not fit the detected {family} layout: {exc}") from exc
-    model = DiffusionModel(unet, cfg, device=policy.device, dtype=policy.unet, family=family)
+    network = DiffusionModel(unet, cfg, device=policy.device, dtype=policy.unet)
+    model = Model(network, fam, fam.model_sampling(sd, prefix))
     return Checkpoint(model=model, clip=clip, vae=vae, family=family, path=path)
 
 

@@ -11,7 +11,6 @@ from graphrun.errors import ModelError
 
 Shapes = Mapping[str, Sequence[int]]
 UNET_PREFIXES = ("model.diffusion_model.", "model.model.", "net.")
-SUPPORTED = "graphrun supports SD1.x only for now"
 
 # (family label, substring that marks it) for architectures without an SD-style UNet; first match wins.
 FOREIGN_MARKERS: tuple[tuple[str, str], ...] = (
@@ -127,12 +126,33 @@ def _describe_non_checkpoint(keys: Sequence[str]) -> str:
     return "not a Stable Diffusion checkpoint: it holds no UNet weights (no 'model.diffusion_model.input_blocks.*')"
 
 
-def detect_family(shapes: Shapes, source: str = "checkpoint") -> tuple[str, UNetConfig]:
-    """Return ("sd15", config) for SD1.x; raise ModelError naming the family for everything else."""
+def supported_text() -> str:
+    """"graphrun supports SD1.5, SD2.x, ..." from the family table."""
+    from graphrun.families import families
+
+    return "graphrun supports " + ", ".join(sorted(f.label for f in families())) + " checkpoints"
+
+
+def diffusers_model_type(shapes: Shapes) -> str | None:
+    """diffusers' own name for a single-file layout (`infer_diffusers_model_type`, offline, shapes only)."""
+    from types import SimpleNamespace
+
+    try:
+        from diffusers.loaders.single_file_utils import infer_diffusers_model_type
+
+        return infer_diffusers_model_type({k: SimpleNamespace(shape=tuple(v)) for k, v in shapes.items()})
+    except Exception:  # a layout diffusers does not know, or a check that needs tensor values
+        return None
+
+
+def detect(shapes: Shapes, source: str = "checkpoint"):
+    """(Family, UNetConfig) for a supported UNet checkpoint; ModelError naming what it is otherwise."""
+    from graphrun.families import families
+
     keys = list(shapes)
     for family, marker in FOREIGN_MARKERS:
         if any(marker in k for k in keys):
-            raise ModelError(f"{source} is a {family} checkpoint; {SUPPORTED}")
+            raise ModelError(f"{source} is a {family} checkpoint; {supported_text()}")
     prefix = unet_prefix(keys)
     if f"{prefix}input_blocks.0.0.weight" not in shapes:
         raise ModelError(f"{source} is {_describe_non_checkpoint(keys)}")
@@ -141,20 +161,22 @@ def detect_family(shapes: Shapes, source: str = "checkpoint") -> tuple[str, UNet
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise ModelError(f"{source}: UNet weights are incomplete or malformed ({exc!r} missing or wrong shape)"
                          ) from exc
-    if cfg.adm_in_channels is not None:
-        kind = {2816: "SDXL", 2560: "SDXL refiner"}.get(cfg.adm_in_channels, "unCLIP/SDXL-like (label_emb)")
-        raise ModelError(f"{source} is an {kind} checkpoint; {SUPPORTED}")
-    if cfg.context_dim == 2048:
-        raise ModelError(f"{source} is an SDXL checkpoint; {SUPPORTED}")
-    if cfg.context_dim == 1280:
-        raise ModelError(f"{source} is an SDXL refiner checkpoint; {SUPPORTED}")
-    if cfg.context_dim == 1024 or cfg.use_linear_in_transformer:
-        raise ModelError(f"{source} is an SD2.x checkpoint (context_dim {cfg.context_dim}); {SUPPORTED}")
     if cfg.context_dim is None:
-        raise ModelError(f"{source}: UNet has no cross-attention (no text conditioning); {SUPPORTED}")
+        raise ModelError(f"{source}: UNet has no cross-attention (no text conditioning); {supported_text()}")
     if cfg.in_channels != 4 or cfg.out_channels != 4:
-        kinds = {9: "an SD1.x inpainting", 8: "an SD1.x instruct-pix2pix / Zero123"}
+        kinds = {9: "an inpainting", 8: "an instruct-pix2pix / Zero123"}
         kind = kinds.get(cfg.in_channels, "a non-standard")
         raise ModelError(f"{source} is {kind} checkpoint ({cfg.in_channels} input channels); "
-                         f"{SUPPORTED} with 4-channel text-to-image UNets")
-    return "sd15", cfg
+                         f"{supported_text()} with 4-channel text-to-image UNets")
+    for fam in families():
+        if fam.recognise(cfg, shapes):
+            return fam, cfg
+    name = diffusers_model_type(shapes) or "unknown"
+    raise ModelError(f"{source} is an unsupported UNet layout (diffusers calls it {name!r}; context_dim "
+                     f"{cfg.context_dim}, adm_in_channels {cfg.adm_in_channels}); {supported_text()}")
+
+
+def detect_family(shapes: Shapes, source: str = "checkpoint") -> tuple[str, UNetConfig]:
+    """(family name, UNetConfig): `detect` for callers that only need the name."""
+    fam, cfg = detect(shapes, source)
+    return fam.name, cfg

@@ -1,4 +1,9 @@
-"""SD1.x diffusion model: an LDM UNet loaded into diffusers' UNet2DConditionModel, called ComfyUI's way (spec B.4)."""
+"""LDM UNets (SD1.x, SD2.x, SDXL) loaded into diffusers' UNet2DConditionModel, called ComfyUI's way (spec B.4).
+
+Heads come from the family (SD1.x: 8 heads; SD2/SDXL: 64-wide heads); an ADM input (`label_emb`) becomes
+diffusers' `class_embedding` of type "projection" (Linear-SiLU-Linear added to the time embedding, as LDM does),
+fed the ADM vector the family computes.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,10 @@ from torch import Tensor
 from graphrun.backend.detect import UNetConfig
 from graphrun.errors import ModelError
 
-SD15_LATENT_SCALE = 0.18215
 SD15_NUM_HEADS = 8  # SD1.x: fixed 8 heads (num_head_channels -1); diffusers calls this attention_head_dim
 
 
-def diffusers_unet_config(cfg: UNetConfig) -> dict[str, Any]:
+def diffusers_unet_config(cfg: UNetConfig, family=None) -> dict[str, Any]:
     """Translate a detected LDM UNet layout into UNet2DConditionModel keyword arguments."""
     levels = len(cfg.channel_mult)
     if len(set(cfg.num_res_blocks)) != 1:
@@ -24,7 +28,15 @@ def diffusers_unet_config(cfg: UNetConfig) -> dict[str, Any]:
     # output blocks hold nrb+1 ResBlocks per level, deepest level first
     up_depth = [cfg.transformer_depth_output[i * (nrb + 1)] for i in range(levels)]
     if cfg.transformer_depth_middle < 0:
-        raise ModelError("UNet has no middle-block transformer; not an SD1.x layout")
+        raise ModelError("UNet has no middle-block transformer; not an SD1.x/SD2.x/SDXL layout")
+    if cfg.transformer_depth_middle != max(down_depth[-1], 1):
+        raise ModelError(f"UNet middle transformer depth {cfg.transformer_depth_middle} differs from the deepest "
+                         f"level's {down_depth[-1]}; diffusers cannot build this layout")
+    chans = [cfg.model_channels * m for m in cfg.channel_mult]
+    heads = tuple(family.heads(c) for c in chans) if family is not None else SD15_NUM_HEADS
+    adm = {}
+    if cfg.adm_in_channels is not None:
+        adm = dict(class_embed_type="projection", projection_class_embeddings_input_dim=cfg.adm_in_channels)
     return dict(
         sample_size=64,
         in_channels=cfg.in_channels,
@@ -36,7 +48,7 @@ def diffusers_unet_config(cfg: UNetConfig) -> dict[str, Any]:
         layers_per_block=nrb,
         transformer_layers_per_block=tuple(max(d, 1) for d in down_depth),
         cross_attention_dim=cfg.context_dim,
-        attention_head_dim=SD15_NUM_HEADS,
+        attention_head_dim=heads,
         use_linear_projection=cfg.use_linear_in_transformer,
         flip_sin_to_cos=True,
         freq_shift=0,
@@ -45,6 +57,7 @@ def diffusers_unet_config(cfg: UNetConfig) -> dict[str, Any]:
         norm_eps=1e-5,
         act_fn="silu",
         upcast_attention=False,
+        **adm,
     )
 
 
@@ -58,52 +71,47 @@ def convert_unet_state_dict(state_dict: Mapping[str, Tensor], diff_cfg: dict[str
 
 
 def build_unet(state_dict: Mapping[str, Tensor], cfg: UNetConfig, *, device: torch.device, dtype: torch.dtype,
-               prefix: str = "model.diffusion_model.", source: str = "checkpoint"):
+               prefix: str = "model.diffusion_model.", source: str = "checkpoint", family=None):
     """Create the diffusers UNet on the meta device and assign the converted weights (no random init)."""
     from diffusers import UNet2DConditionModel
 
-    diff_cfg = diffusers_unet_config(cfg)
+    diff_cfg = diffusers_unet_config(cfg, family)
     weights = convert_unet_state_dict(state_dict, diff_cfg, prefix)
     with torch.device("meta"):
         unet = UNet2DConditionModel(**diff_cfg)
     expected = set(unet.state_dict())
     missing, unexpected = expected - set(weights), set(weights) - expected
     if missing or unexpected:
-        raise ModelError(f"{source}: UNet weights do not match the detected SD1.x layout "
+        raise ModelError(f"{source}: UNet weights do not match the detected {getattr(family, 'label', 'SD1.x')} layout "
                          f"(missing {sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]})")
     unet.load_state_dict({k: v.to(device=device, dtype=dtype) for k, v in weights.items()}, strict=True, assign=True)
     return unet.eval().requires_grad_(False)
 
 
 class DiffusionModel:
-    """An EPS UNet with SD1.5 model sampling; apply_model(x·c_in, t, context) -> eps in float32."""
+    """The UNet network of a MODEL: apply_model(x·c_in, t, context, y=None) -> model output in float32."""
 
-    latent_scale_factor = SD15_LATENT_SCALE
-
-    def __init__(self, unet, config: UNetConfig, *, device: torch.device, dtype: torch.dtype, family: str = "sd15"):
+    def __init__(self, unet, config: UNetConfig, *, device: torch.device, dtype: torch.dtype):
         self.unet = unet
         self.config = config
         self.device = device
         self.dtype = dtype
-        self.family = family
-        self._model_sampling = None
 
-    @property
-    def model_sampling(self):
-        """SD1.5 discrete EPS schedule (graphrun.sampling.model_sampling), built on first use."""
-        if self._model_sampling is None:
-            from graphrun.sampling.model_sampling import ModelSamplingDiscrete
-
-            self._model_sampling = ModelSamplingDiscrete()
-        return self._model_sampling
+    def weight_keys(self) -> list[str]:
+        """The network's parameter names (diffusers layout), for weight patches."""
+        return list(self.unet.state_dict())
 
     @torch.no_grad()
-    def apply_model(self, x_in: Tensor, t: Tensor, context: Tensor) -> Tensor:
+    def apply_model(self, x_in: Tensor, t: Tensor, context: Tensor, y: Tensor | None = None) -> Tensor:
         """UNet call on already-scaled input; casts to the UNet dtype/device, returns float32 on x_in's device."""
         x = x_in.to(device=self.device, dtype=self.dtype)
         ts = t.to(device=self.device, dtype=torch.float32).reshape(-1)
         if ts.numel() == 1 and x.shape[0] != 1:
             ts = ts.expand(x.shape[0])
         ctx = context.to(device=self.device, dtype=self.dtype)
-        eps = self.unet(x, ts, encoder_hidden_states=ctx, return_dict=False)[0]
-        return eps.to(device=x_in.device, dtype=torch.float32)
+        if (y is None) != (self.config.adm_in_channels is None):
+            raise ValueError("this UNet needs an ADM vector (SDXL pooled + size conditioning)"
+                             if y is None else "an ADM vector was given to a UNet without label_emb")
+        labels = None if y is None else y.to(device=self.device, dtype=self.dtype)
+        out = self.unet(x, ts, encoder_hidden_states=ctx, class_labels=labels, return_dict=False)[0]
+        return out.to(device=x_in.device, dtype=torch.float32)

@@ -24,4 +24,4 @@ class CLIPTextEncode(NodeType):
         if clip is None:  # ComfyUI raises the same way for checkpoints without a text encoder
             raise NodeInputError("clip", "the CLIP input is None: the checkpoint has no valid text encoder")
         cond, pooled = clip.encode(text)
-        return ((CondEntry(cond, {"pooled_output": pooled}),),)
+        return ((CondEntry(cond, pooled_output=pooled),),)

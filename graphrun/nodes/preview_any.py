@@ -39,7 +39,7 @@ def comfy_value(value: Any) -> Any:
             out["noise_mask"] = value.noise_mask
         return out
     if isinstance(value, tuple) and value and all(isinstance(e, CondEntry) for e in value):
-        return [[e.cond, dict(getattr(e, "extras", {}) or {})] for e in value]
+        return [[e.cond, e.fields()] for e in value]
     return value
 
 

@@ -120,7 +120,7 @@ def summarize_output(value: Any, out_type: str, key: str, rec: Record, fingerpri
         for i, entry in enumerate(value):
             item = {"cond": _keep(rec.tensors, f"{key}.{i}.cond", entry.cond), "extras": {}}
             hashes.append(item["cond"]["sha256"])
-            for name, extra in sorted(entry.extras.items()):
+            for name, extra in sorted(entry.fields().items()):
                 if isinstance(extra, torch.Tensor):
                     item["extras"][name] = _keep(rec.tensors, f"{key}.{i}.{name}", extra)
                     hashes.append(item["extras"][name]["sha256"])

@@ -11,7 +11,7 @@ inputs have the same shape and compatible token counts share one UNet batch, in 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import torch
@@ -21,13 +21,9 @@ FUZZ = 8  # cells of linear fade at an area's inner edges (get_area_and_mult)
 MAX_TILE_RATIO = 4  # contexts of different token counts share a batch only when lcm/min <= 4
 
 
-def entry_value(entry, key: str, default: Any = None) -> Any:
-    """A conditioning entry's field: a typed attribute when the entry has one, else its extras."""
+def _get(entry, key: str, default: Any = None) -> Any:
     value = getattr(entry, key, None)
-    if value is not None:
-        return value
-    extras = getattr(entry, "extras", None) or {}
-    return extras.get(key, default)
+    return default if value is None else value
 
 
 @dataclass(frozen=True)
@@ -42,6 +38,7 @@ class CondItem:
     mask_strength: float = 1.0
     sigma_start: float | None = None
     sigma_end: float | None = None
+    model_conds: dict[str, torch.Tensor] = field(default_factory=dict)  # SDXL y, Flux guidance, ... (CONDRegular)
 
 
 def is_plain(conditioning) -> bool:
@@ -49,9 +46,9 @@ def is_plain(conditioning) -> bool:
     if len(conditioning) != 1:
         return False
     e = conditioning[0]
-    if any(entry_value(e, k) is not None for k in ("area", "mask", "start_percent", "end_percent")):
+    if any(_get(e, k) is not None for k in ("area", "mask", "timestep_start", "timestep_end", "control")):
         return False
-    return float(entry_value(e, "strength", 1.0)) == 1.0
+    return float(_get(e, "strength", 1.0)) == 1.0
 
 
 def _mask_bounds(mask: torch.Tensor) -> tuple[int, int, int, int] | None:
@@ -64,12 +61,17 @@ def _mask_bounds(mask: torch.Tensor) -> tuple[int, int, int, int] | None:
     return max(8, y1 - y0 + 1), max(8, x1 - x0 + 1), y0, x0
 
 
-def prepare(conditioning, latent_shape: torch.Size, model_sampling) -> list[CondItem]:
-    """Entries -> CondItems for this latent: percentage areas and masks resolved, timestep ranges as sigmas."""
+def prepare(conditioning, latent_shape: torch.Size, model_sampling, model_conds=None) -> list[CondItem]:
+    """Entries -> CondItems for this latent: percentage areas and masks resolved, timestep ranges (percents of
+    the schedule) as sigmas, the model's extra inputs per entry (`model_conds(entry) -> {name: tensor}`)."""
     dims = tuple(int(d) for d in latent_shape[2:])
     items = []
     for e in conditioning:
-        area = entry_value(e, "area")
+        if _get(e, "control") is not None:
+            raise NotImplementedError("ControlNet conditioning is not supported by graphrun's sampler yet")
+        area = _get(e, "area")
+        if area is not None and area[0] == "pixels":  # tagged form: the numbers as ComfyUI stores them
+            area = tuple(area[1:])
         if area is not None and area[0] == "percentage":
             a = area[1:]
             n = len(a) // 2
@@ -77,22 +79,23 @@ def prepare(conditioning, latent_shape: torch.Size, model_sampling) -> list[Cond
                 tuple(round(a[d + n] * dims[d]) for d in range(len(dims)))
         elif area is not None:
             area = tuple(int(v) for v in area)
-        mask = entry_value(e, "mask")
+        mask = _get(e, "mask")
         if mask is not None:
             mask = mask.float()
             if mask.ndim == len(dims):
                 mask = mask.unsqueeze(0)
             if tuple(mask.shape[1:]) != dims:
                 mask = F.interpolate(mask.unsqueeze(1), size=dims, mode="bilinear").squeeze(1)
-            if entry_value(e, "set_area_to_bounds", False):
+            if _get(e, "set_area_to_bounds", False):
                 box = _mask_bounds(mask)
                 area = (8, 8, 0, 0) if box is None else box
-        start, end = entry_value(e, "start_percent"), entry_value(e, "end_percent")
+        start, end = _get(e, "timestep_start"), _get(e, "timestep_end")
         items.append(CondItem(
-            cross_attn=e.cond, area=area, strength=float(entry_value(e, "strength", 1.0)), mask=mask,
-            mask_strength=float(entry_value(e, "mask_strength", 1.0)),
+            cross_attn=e.cond, area=area, strength=float(_get(e, "strength", 1.0)), mask=mask,
+            mask_strength=float(_get(e, "mask_strength", 1.0)),
             sigma_start=None if start is None else model_sampling.percent_to_sigma(start),
-            sigma_end=None if end is None else model_sampling.percent_to_sigma(end)))
+            sigma_end=None if end is None else model_sampling.percent_to_sigma(end),
+            model_conds=dict(model_conds(e)) if model_conds is not None else {}))
     return items
 
 
@@ -121,7 +124,7 @@ def pair_areas(sides: list[list[CondItem]]) -> None:
                         smallest = x
                 if smallest is None or (smallest.area is not None and tuple(smallest.area) == tuple(c.area)):
                     continue
-                other.append(replace(c, cross_attn=smallest.cross_attn))
+                other.append(replace(c, cross_attn=smallest.cross_attn, model_conds=smallest.model_conds))
 
 
 @dataclass
@@ -131,6 +134,7 @@ class _Run:
     area: tuple[int, ...] | None
     context: torch.Tensor
     side: int
+    model_conds: dict[str, torch.Tensor]
 
 
 def _area_and_mult(item: CondItem, x: torch.Tensor, sigma: torch.Tensor, side: int) -> _Run | None:
@@ -165,11 +169,14 @@ def _area_and_mult(item: CondItem, x: torch.Tensor, sigma: torch.Tensor, side: i
             if area[i] + area[n + i] < x.shape[i + 2]:
                 for t in range(rr):
                     mult.narrow(i + 2, area[i] - 1 - t, 1).mul_((1.0 / rr) * (t + 1))
-    return _Run(input_x, mult, None if area is None else tuple(area), item.cross_attn, side)
+    return _Run(input_x, mult, None if area is None else tuple(area), item.cross_attn, side, item.model_conds)
 
 
 def _can_concat(a: _Run, b: _Run) -> bool:
     if a.input_x.shape != b.input_x.shape:
+        return False
+    if a.model_conds.keys() != b.model_conds.keys() or \
+            any(a.model_conds[k].shape != b.model_conds[k].shape for k in a.model_conds):
         return False
     s1, s2 = a.context.shape, b.context.shape
     if s1 != s2:
@@ -180,23 +187,31 @@ def _can_concat(a: _Run, b: _Run) -> bool:
     return True
 
 
+def _to_batch(t: torch.Tensor, batch: int) -> torch.Tensor:
+    """comfy/utils.py repeat_to_batch_size."""
+    if t.shape[0] > batch:
+        return t[:batch]
+    if t.shape[0] < batch:
+        return t.repeat([math.ceil(batch / t.shape[0])] + [1] * (t.ndim - 1))[:batch]
+    return t
+
+
 def _batch_context(runs: list[_Run]) -> torch.Tensor:
     """Each context repeated to its input batch, then tiled along tokens to the common LCM length (CONDCrossAttn)."""
-    ctxs = []
-    for r in runs:
-        c, b = r.context, r.input_x.shape[0]
-        if c.shape[0] > b:
-            c = c[:b]
-        elif c.shape[0] < b:
-            c = c.repeat([math.ceil(b / c.shape[0])] + [1] * (c.ndim - 1))[:b]
-        ctxs.append(c)
+    ctxs = [_to_batch(r.context, r.input_x.shape[0]) for r in runs]
     length = math.lcm(*(c.shape[1] for c in ctxs))
     return torch.cat([c.repeat(1, length // c.shape[1], 1) if c.shape[1] < length else c for c in ctxs])
 
 
+def _batch_model_conds(runs: list[_Run]) -> dict[str, torch.Tensor]:
+    """Other model inputs (CONDRegular): each repeated to its input batch, concatenated."""
+    return {k: torch.cat([_to_batch(r.model_conds[k], r.input_x.shape[0]) for r in runs])
+            for k in runs[0].model_conds}
+
+
 def calc_cond_batch(predict, sides: list[list[CondItem] | None], x: torch.Tensor,
                     sigma: torch.Tensor) -> list[torch.Tensor]:
-    """Weighted x0 prediction per side. `predict(x_in, sigma_in, context) -> x0` runs the model once."""
+    """Weighted x0 prediction per side. `predict(x_in, sigma_in, context, conds) -> x0` runs the model once."""
     outs = [torch.zeros_like(x) for _ in sides]
     counts = [torch.ones_like(x) * 1e-37 for _ in sides]
     to_run: list[_Run] = []
@@ -211,7 +226,7 @@ def calc_cond_batch(predict, sides: list[list[CondItem] | None], x: torch.Tensor
         batch = [to_run.pop(k) for k in picked]  # descending indices: pops stay valid
         x_in = torch.cat([r.input_x for r in batch])
         sigma_in = torch.cat([sigma] * len(batch))
-        output = predict(x_in, sigma_in, _batch_context(batch)).chunk(len(batch))
+        output = predict(x_in, sigma_in, _batch_context(batch), _batch_model_conds(batch)).chunk(len(batch))
         for r, o in zip(batch, output):
             out_c, out_n = outs[r.side], counts[r.side]
             if r.area is not None:

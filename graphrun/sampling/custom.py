@@ -62,11 +62,5 @@ def sample_custom(guider, noise: Noise, spec: SamplerSpec, sigmas: torch.Tensor,
     output = latent.with_samples(out)
     if not x0:
         return output, output
-    scale = _latent_scale(model)
-    return output, latent.with_samples((x0[0].cpu().to(torch.float32) / scale))
-
-
-def _latent_scale(model) -> float:
-    from .ksampler import SD15_LATENT_SCALE
-
-    return getattr(model, "latent_scale_factor", SD15_LATENT_SCALE)
+    # ComfyUI: model.process_latent_out(x0) (the family's latent format, scale and shift)
+    return output, latent.with_samples(model.latent_format.process_out(x0[0].cpu().to(torch.float32)))

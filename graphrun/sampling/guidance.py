@@ -2,7 +2,9 @@
 `_calc_cond_batch`, `cfg_function`; comfy/conds.py `CONDCrossAttn`).
 
 `CFGDenoiser(model, positive, negative, cfg)(x, sigma) -> D` where `model` exposes `.model_sampling`,
-`.apply_model(x_in, t, context) -> eps` (x_in already divided by sqrt(sigma^2+1)) and `.device`.
+`.apply_model(x_in, t, context, **conds) -> output` (x_in already scaled by the model sampling), `.device` and
+optionally `.model_conds(entry, prompt_type) -> {name: tensor}` (SDXL `y`, Flux `guidance`; ComfyUI
+`extra_conds`), batched with the cross-attention like ComfyUI's CONDRegular.
 """
 
 from __future__ import annotations
@@ -11,15 +13,15 @@ import math
 
 import torch
 
-from graphrun.values import Conditioning
+from graphrun.values import CondEntry, Conditioning
 
 from .cond_batch import calc_cond_batch, is_plain, pair_areas, prepare
 
 MAX_TILE_RATIO = 4  # contexts of different lengths share a batch only when lcm/min <= 4 (CONDCrossAttn.can_concat)
 
 
-def cond_tensor(conditioning: Conditioning, what: str) -> torch.Tensor:
-    """The cross-attention tensor of a single-entry CONDITIONING; several entries/areas are not supported."""
+def single_entry(conditioning: Conditioning, what: str) -> CondEntry:
+    """The entry of a single-entry CONDITIONING; several entries/areas are not supported."""
     if len(conditioning) == 0:
         raise ValueError(f"`{what}` conditioning is empty")
     if len(conditioning) > 1:
@@ -27,7 +29,17 @@ def cond_tensor(conditioning: Conditioning, what: str) -> torch.Tensor:
             f"`{what}` conditioning has {len(conditioning)} entries; combined/area conditioning is not supported "
             "(only one CLIPTextEncode output per input)"
         )
-    return conditioning[0].cond
+    return conditioning[0]
+
+
+def cond_tensor(conditioning: Conditioning, what: str) -> torch.Tensor:
+    """The cross-attention tensor of a single-entry CONDITIONING."""
+    return single_entry(conditioning, what).cond
+
+
+def _model_conds(model, entry: CondEntry, prompt_type: str) -> dict[str, torch.Tensor]:
+    fn = getattr(model, "model_conds", None)
+    return {} if fn is None else fn(entry, prompt_type)
 
 
 def _repeat_to_batch(t: torch.Tensor, batch: int) -> torch.Tensor:
@@ -66,36 +78,47 @@ class CFGDenoiser:
         self._sides = (positive, negative)
         self._items: list | None = None
         if not self.general:
-            self.cond = cond_tensor(positive, "positive")
-            self.uncond = cond_tensor(negative, "negative") if not self.skip_uncond else self.cond
+            pos = single_entry(positive, "positive")
+            neg = pos if self.skip_uncond else single_entry(negative, "negative")
+            self.cond, self.uncond = pos.cond, neg.cond
+            # per role: (cross-attention, extra network inputs such as SDXL's y)
+            self.inputs = {"cond": (pos.cond, _model_conds(model, pos, "positive")),
+                           "uncond": (neg.cond, _model_conds(model, neg, "negative"))}
         self.uncond_denoised: torch.Tensor | None = None  # uncond prediction of the latest call (cfg_pp samplers)
         self.calls = 0
 
-    def _denoise(self, x: torch.Tensor, sigma: torch.Tensor, ctxs: list[torch.Tensor]) -> list[torch.Tensor]:
-        """Run the UNet once on len(ctxs) copies of x (one per context); returns the denoised part per context."""
+    def _denoise(self, x: torch.Tensor, sigma: torch.Tensor, roles: list[str]) -> list[torch.Tensor]:
+        """Run the UNet once on len(roles) copies of x (one per role); returns the denoised part per role."""
         device = getattr(self.model, "device", x.device)
-        n, batch = len(ctxs), x.shape[0]
+        n, batch = len(roles), x.shape[0]
         x_in, sigma_in = torch.cat([x] * n), torch.cat([sigma] * n)
+        ctxs = [self.inputs[r][0] for r in roles]
+        extras = [self.inputs[r][1] for r in roles]
         context = torch.cat([_repeat_to_batch(c, batch) for c in _tile_tokens(ctxs)]).to(device)
+        conds = {k: torch.cat([_repeat_to_batch(e[k], batch) for e in extras]).to(device) for k in extras[0]}
         ms = self.model_sampling
-        eps = self.model.apply_model(ms.calculate_input(sigma_in, x_in), ms.timestep(sigma_in).float(), context)
+        out = self.model.apply_model(ms.calculate_input(sigma_in, x_in), ms.timestep(sigma_in).float(), context,
+                                     **conds)
         self.calls += 1
-        return list(ms.calculate_denoised(sigma_in, eps.float(), x_in).chunk(n))
+        return list(ms.calculate_denoised(sigma_in, out.float(), x_in).chunk(n))
 
-    def _predict(self, x_in: torch.Tensor, sigma_in: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
+    def _predict(self, x_in: torch.Tensor, sigma_in: torch.Tensor, context: torch.Tensor,
+                 conds: dict[str, torch.Tensor]) -> torch.Tensor:
+        """One model call on a prepared batch (cond_batch.calc_cond_batch): the denoised prediction."""
         device = getattr(self.model, "device", x_in.device)
         ms = self.model_sampling
-        eps = self.model.apply_model(ms.calculate_input(sigma_in, x_in), ms.timestep(sigma_in).float(),
-                                     context.to(device))
+        out = self.model.apply_model(ms.calculate_input(sigma_in, x_in), ms.timestep(sigma_in).float(),
+                                     context.to(device), **{k: v.to(device) for k, v in conds.items()})
         self.calls += 1
-        return ms.calculate_denoised(sigma_in, eps.float(), x_in)
+        return ms.calculate_denoised(sigma_in, out.float(), x_in)
 
     def _general(self, x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
         if self._items is None:
             for side, name in zip(self._sides, ("positive", "negative")):
                 if len(side) == 0:
                     raise ValueError(f"`{name}` conditioning is empty")
-            pos, neg = (prepare(c, x.shape, self.model_sampling) for c in self._sides)
+            pos, neg = (prepare(c, x.shape, self.model_sampling, lambda e, t=t: _model_conds(self.model, e, t))
+                        for c, t in zip(self._sides, ("positive", "negative")))
             pair_areas([pos, neg])
             self._items = [pos, neg]
         pos, neg = self._items
@@ -108,11 +131,11 @@ class CFGDenoiser:
             return self._general(x, sigma)
         if self.skip_uncond:
             self.uncond_denoised = torch.zeros_like(x)
-            return self._denoise(x, sigma, [self.cond])[0]
+            return self._denoise(x, sigma, ["cond"])[0]
         if _can_share_batch(self.uncond, self.cond):
-            d_uncond, d_cond = self._denoise(x, sigma, [self.uncond, self.cond])
+            d_uncond, d_cond = self._denoise(x, sigma, ["uncond", "cond"])
         else:
-            d_uncond = self._denoise(x, sigma, [self.uncond])[0]
-            d_cond = self._denoise(x, sigma, [self.cond])[0]
+            d_uncond = self._denoise(x, sigma, ["uncond"])[0]
+            d_cond = self._denoise(x, sigma, ["cond"])[0]
         self.uncond_denoised = d_uncond
         return d_uncond + (d_cond - d_uncond) * self.cfg

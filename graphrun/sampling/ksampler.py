@@ -16,7 +16,6 @@ from .noise import NOISE_SOURCES, prepare_noise
 from .samplers import SAMPLERS, SamplerSpec
 from .schedulers import SCHEDULERS
 
-SD15_LATENT_SCALE = 0.18215  # latent_formats.SD15.scale_factor; a model may override via `latent_scale_factor`
 
 ProgressFn = Callable[[int, int, torch.Tensor, torch.Tensor], None]
 
@@ -84,15 +83,16 @@ def sample(
     cfg: float, positive: Conditioning, negative: Conditioning, callback: ProgressFn | None = None,
     denoiser=None, denoise_mask: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Scale the latent in, noise it, run the sampler, scale out (CFGGuider + KSAMPLER.sample); returns raw latent.
+    """Latent in (family latent format), noise it, run the sampler, latent out (CFGGuider + KSAMPLER.sample);
+    returns the raw latent.
 
     `denoiser` replaces the CFG denoiser built from cfg/positive/negative (the custom-sampling guiders).
     `denoise_mask` (a LATENT noise_mask) restricts the change to where it is 1 (sampling/inpaint.py)."""
     ms = model.model_sampling
-    scale = getattr(model, "latent_scale_factor", SD15_LATENT_SCALE)
+    fmt = model.latent_format
     device = getattr(model, "device", torch.device("cpu"))
     if torch.count_nonzero(latent) > 0:
-        latent = latent * scale
+        latent = fmt.process_in(latent)
     sigmas, noise, latent = sigmas.to(device), noise.to(device), latent.to(device)
     x = ms.noise_scaling(sigmas[0], noise, latent, ms.max_denoise(sigmas))
     if denoiser is None:
@@ -106,7 +106,19 @@ def sample(
     step_cb = None if callback is None else (lambda i, xi, d: callback(i, total, xi, d))
     out = spec.fn(denoiser, x, sigmas, noise=noise_sampler, callback=step_cb, **spec.options)
     out = ms.inverse_noise_scaling(sigmas[-1], out)
-    return (out.to(torch.float32) / scale).cpu()
+    return fmt.process_out(out.to(torch.float32)).cpu()
+
+
+def fix_empty_latent_channels(model, samples: torch.Tensor) -> torch.Tensor:
+    """An all-zero latent with the wrong channel count gets the model's (repeat/cut along channels), as ComfyUI's
+    `fix_empty_latent_channels` does so a 4-channel EmptyLatentImage feeds a 16-channel model."""
+    channels = model.latent_format.channels
+    if samples.shape[1] == channels or torch.count_nonzero(samples) != 0:
+        return samples
+    if samples.shape[1] > channels:
+        return samples[:, :channels]
+    reps = -(-channels // samples.shape[1])
+    return samples.repeat(1, reps, *([1] * (samples.ndim - 2)))[:, :channels]
 
 
 def common_ksampler(
@@ -118,7 +130,7 @@ def common_ksampler(
     """nodes.py `common_ksampler`: KSampler (denoise) and KSamplerAdvanced (start/last step, add_noise, leftover)."""
     spec = get_sampler(sampler_name)
     get_scheduler(scheduler)
-    samples = latent.samples
+    samples = fix_empty_latent_channels(model, latent.samples)
     if disable_noise:
         noise = torch.zeros(samples.size(), dtype=samples.dtype, layout=samples.layout, device="cpu")
     else:
@@ -127,7 +139,8 @@ def common_ksampler(
         model.model_sampling, scheduler, sampler_name, steps, denoise, start_step, last_step, force_full_denoise
     )
     if sigmas is None or len(sigmas) == 0:
-        return latent  # nothing to do: the input latent, untouched (no noise, no 0.18215 round trip)
+        # nothing to do: the input latent, untouched (no noise, no latent-format round trip)
+        return latent if samples is latent.samples else latent.with_samples(samples)
     out = sample(model, noise, samples, sigmas, spec, seed, cfg, positive, negative, callback,
                  denoise_mask=latent.noise_mask)
     return latent.with_samples(out)

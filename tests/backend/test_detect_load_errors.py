@@ -39,9 +39,19 @@ def test_full_stub_layout_is_sd15():
 
 
 @pytest.mark.parametrize("mutate, family", [
-    (lambda s: {**_retarget_context(s, 2048, True), UNET + "label_emb.0.0.weight": (1280, 2816)}, "SDXL"),
-    (lambda s: _retarget_context(s, 2048, True), "SDXL"),
-    (lambda s: _retarget_context(s, 1024, True), "SD2"),
+    (lambda s: {**_retarget_context(s, 2048, True), UNET + "label_emb.0.0.weight": (1280, 2816)}, "sdxl"),
+    (lambda s: {**_retarget_context(s, 1280, True), UNET + "label_emb.0.0.weight": (1280, 2560)}, "sdxl_refiner"),
+    (lambda s: _retarget_context(s, 1024, True), "sd2"),
+    (lambda s: _retarget_context(s, 768, False), "sd15"),
+])
+def test_families_recognised_from_shapes(mutate, family):
+    # SDXL: adm = pooled_g + 6x256 with pooled < context (clip_l | clip_g); refiner: adm = context + 5x256;
+    # SD2: linear projections without adm; SD1: conv projections (ComfyUI supported_models unet_config)
+    assert detect_family(mutate(stub_shapes("tiny")), "x.safetensors")[0] == family
+
+
+@pytest.mark.parametrize("mutate, family", [
+    (lambda s: {**_retarget_context(s, 2048, True), UNET + "label_emb.0.0.weight": (1280, 1536)}, "unsupported UNet"),
     (lambda s: {**s, UNET + "joint_blocks.0.context_block.attn.qkv.weight": (3, 3)}, "SD3"),
     (lambda s: {"model.diffusion_model.double_blocks.0.img_attn.qkv.weight": (9, 3)}, "Flux"),
     (lambda s: {**s, UNET + "input_blocks.0.0.weight": (32, 9, 3, 3)}, "inpainting"),
@@ -49,14 +59,14 @@ def test_full_stub_layout_is_sd15():
 def test_unsupported_families_are_named(mutate, family):
     with pytest.raises(ModelError, match=family) as err:
         detect_family(mutate(stub_shapes("tiny")), "x.safetensors")
-    assert "x.safetensors" in str(err.value) and "SD1.x" in str(err.value)
+    assert "x.safetensors" in str(err.value) and "SD1.5" in str(err.value) and "SDXL" in str(err.value)
 
 
-def test_sdxl_file_refused_with_file_name(tmp_path):
-    shapes = {**_retarget_context(stub_shapes("tiny"), 2048, True), UNET + "label_emb.0.0.weight": (128, 2816)}
-    path = tmp_path / "xl.safetensors"
+def test_unsupported_file_refused_with_file_name(tmp_path):
+    shapes = {**stub_shapes("tiny"), UNET + "joint_blocks.0.context_block.attn.qkv.weight": (3, 3)}
+    path = tmp_path / "sd3.safetensors"
     save_file({k: torch.zeros(s, dtype=torch.float16) for k, s in shapes.items()}, path)
-    with pytest.raises(ModelError, match=r"xl\.safetensors is an SDXL checkpoint; graphrun supports SD1.x only"):
+    with pytest.raises(ModelError, match=r"sd3\.safetensors is a SD3/SD3.5 checkpoint; graphrun supports SD1.5"):
         load_checkpoint(path)
 
 

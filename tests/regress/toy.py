@@ -42,7 +42,7 @@ class ToyEncode(NodeType):
     def run(self, ctx, model, text):
         seed = int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
         cond = torch.randn(1, 4, 8, generator=torch.Generator().manual_seed(seed))
-        return ((CondEntry(cond, {"pooled_output": cond.mean(1)}),),)
+        return ((CondEntry(cond, pooled_output=cond.mean(1)),),)
 
 
 class ToySample(NodeType):

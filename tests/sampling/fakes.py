@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from graphrun.families.latent_formats import SD15
 from graphrun.sampling.model_sampling import ModelSamplingDiscrete
 from graphrun.values import CondEntry
 
@@ -13,6 +14,7 @@ class AnalyticUNet:
 
     def __init__(self):
         self.model_sampling = ModelSamplingDiscrete()
+        self.latent_format = SD15
         self.device = torch.device("cpu")
         self.calls: list[tuple[int, torch.Tensor, tuple]] = []
 

@@ -34,7 +34,7 @@ def model(tiny_ckpt):
 
 def _cond(parity_dir, name):
     t = load_case(str(parity_dir), name)[1]
-    return (CondEntry(t["cond"], {"pooled_output": t["pooled_output"]}),)
+    return (CondEntry(t["cond"], pooled_output=t["pooled_output"]),)
 
 
 def test_end_to_end_cases(parity_dir, model):

@@ -10,6 +10,8 @@ from .registry import emit, get_ancestral_step, s_in, sampler, sigma_fn, t_fn, t
 @sampler("euler_ancestral", noise="seeded")
 def sample_euler_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0, s_noise: float = 1.0):
     """Ancestral Euler (k-diffusion); NEW: x = D when sigma_down is 0, else fused Euler step + noise."""
+    if model.model_sampling.is_flow:
+        return _euler_ancestral_rf(model, x, sigmas, noise, callback, eta)
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
         sigma_down, sigma_up = get_ancestral_step(sigmas[i], sigmas[i + 1], eta)
@@ -25,6 +27,8 @@ def sample_euler_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: 
 @sampler("dpm_2_ancestral", discard_penultimate=True, noise="seeded")
 def sample_dpm_2_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0, s_noise: float = 1.0):
     """Ancestral DPM-Solver-2 midpoint steps to sigma_down, then noise * sigma_up (k-diffusion)."""
+    if model.model_sampling.is_flow:
+        return _dpm_2_ancestral_rf(model, x, sigmas, noise, callback, eta)
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
         sigma_down, sigma_up = get_ancestral_step(sigmas[i], sigmas[i + 1], eta)
@@ -45,6 +49,8 @@ def sample_dpm_2_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: 
 def sample_dpmpp_2s_ancestral(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0,
                               s_noise: float = 1.0):
     """Ancestral DPM-Solver++(2S), Lu et al. (2022)."""
+    if model.model_sampling.is_flow:
+        return _dpmpp_2s_ancestral_rf(model, x, sigmas, noise, callback, eta)
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
         sigma_down, sigma_up = get_ancestral_step(sigmas[i], sigmas[i + 1], eta)
@@ -60,6 +66,73 @@ def sample_dpmpp_2s_ancestral(model, x, sigmas, *, noise=None, callback=None, et
             x = (sigma_fn(t_next) / sigma_fn(t)) * x - (-h).expm1() * denoised_2
         if sigmas[i + 1] > 0:
             x = x + noise(sigmas[i], sigmas[i + 1]) * s_noise * sigma_up
+    return x
+
+
+# ---- rectified-flow forms ComfyUI switches to for CONST models (k_diffusion `*_RF`) ----
+
+
+def _rf_step(sigma, sigma_next, eta: float):
+    """(sigma_down, alpha_next / alpha_down, renoise coefficient) of an RF ancestral step."""
+    sigma_down = sigma_next * (1 + (sigma_next / sigma - 1) * eta)
+    alpha_next, alpha_down = 1 - sigma_next, 1 - sigma_down
+    renoise = (sigma_next**2 - sigma_down**2 * alpha_next**2 / alpha_down**2) ** 0.5
+    return sigma_down, alpha_next / alpha_down, renoise
+
+
+def _euler_ancestral_rf(model, x, sigmas, noise, callback, eta: float):
+    for i in range(len(sigmas) - 1):
+        denoised = model(x, sigmas[i] * s_in(x))
+        emit(callback, i, x, denoised)
+        if sigmas[i + 1] == 0:
+            x = denoised
+            continue
+        sigma_down, ratio, renoise = _rf_step(sigmas[i], sigmas[i + 1], eta)
+        down = sigma_down / sigmas[i]
+        x = down * x + (1 - down) * denoised
+        if eta > 0:
+            x = ratio * x + noise(sigmas[i], sigmas[i + 1]) * renoise
+    return x
+
+
+def _dpm_2_ancestral_rf(model, x, sigmas, noise, callback, eta: float):
+    for i in range(len(sigmas) - 1):
+        denoised = model(x, sigmas[i] * s_in(x))
+        sigma_down, ratio, renoise = _rf_step(sigmas[i], sigmas[i + 1], eta)
+        emit(callback, i, x, denoised)
+        d = to_d(x, sigmas[i], denoised)
+        if sigma_down == 0:
+            x = x + d * (sigma_down - sigmas[i])
+        else:
+            sigma_mid = sigmas[i].log().lerp(sigma_down.log(), 0.5).exp()
+            x_2 = x + d * (sigma_mid - sigmas[i])
+            d_2 = to_d(x_2, sigma_mid, model(x_2, sigma_mid * s_in(x)))
+            x = x + d_2 * (sigma_down - sigmas[i])
+            x = ratio * x + noise(sigmas[i], sigmas[i + 1]) * renoise
+    return x
+
+
+def _dpmpp_2s_ancestral_rf(model, x, sigmas, noise, callback, eta: float):
+    lambda_fn = lambda sg: ((1 - sg) / sg).log()  # noqa: E731 - ComfyUI's local forms, not logit()
+    sigma_of = lambda lb: (lb.exp() + 1) ** -1  # noqa: E731
+    for i in range(len(sigmas) - 1):
+        denoised = model(x, sigmas[i] * s_in(x))
+        sigma_down, ratio, renoise = _rf_step(sigmas[i], sigmas[i + 1], eta)
+        emit(callback, i, x, denoised)
+        if sigmas[i + 1] == 0:
+            x = x + to_d(x, sigmas[i], denoised) * (sigma_down - sigmas[i])
+        else:
+            if sigmas[i] == 1.0:
+                sigma_s = 0.9999
+            else:
+                t_i, t_down = lambda_fn(sigmas[i]), lambda_fn(sigma_down)
+                sigma_s = sigma_of(t_i + 0.5 * (t_down - t_i))
+            r_s = sigma_s / sigmas[i]
+            d_i = model(r_s * x + (1 - r_s) * denoised, sigma_s * s_in(x))
+            r_down = sigma_down / sigmas[i]
+            x = r_down * x + (1 - r_down) * d_i
+        if sigmas[i + 1] > 0 and eta > 0:
+            x = ratio * x + noise(sigmas[i], sigmas[i + 1]) * renoise
     return x
 
 

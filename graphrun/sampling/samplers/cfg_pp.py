@@ -5,11 +5,12 @@ They need `model.uncond_denoised` (the CFG denoiser always evaluates uncond for 
 
 from __future__ import annotations
 
-from .registry import emit, get_ancestral_step, s_in, sampler, sigma_fn, t_fn, to_d
+from .registry import emit, get_ancestral_step, s_in, sampler, sigma_fn, snr_fns, t_fn, to_d
 
 
 def _euler_ancestral_cfg_pp(model, x, sigmas, noise, callback, eta: float, s_noise: float):
     """Euler (ancestral) CFG++ in the alpha/half-logSNR form (alpha = sigma*e^lambda, 1 for EPS up to rounding)."""
+    lambda_fn = snr_fns(model)[0]
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
         uncond = model.uncond_denoised
@@ -17,8 +18,8 @@ def _euler_ancestral_cfg_pp(model, x, sigmas, noise, callback, eta: float, s_noi
         if sigmas[i + 1] == 0:
             x = denoised
             continue
-        alpha_s = sigmas[i] * t_fn(sigmas[i]).exp()
-        alpha_t = sigmas[i + 1] * t_fn(sigmas[i + 1]).exp()
+        alpha_s = sigmas[i] * lambda_fn(sigmas[i]).exp()
+        alpha_t = sigmas[i + 1] * lambda_fn(sigmas[i + 1]).exp()
         d = to_d(x, sigmas[i], alpha_s * uncond)
         sigma_down, sigma_up = get_ancestral_step(sigmas[i] / alpha_s, sigmas[i + 1] / alpha_t, eta)
         x = alpha_t * denoised + (alpha_t * sigma_down) * d

@@ -106,8 +106,20 @@ def emit(callback, i: int, x: torch.Tensor, denoised: torch.Tensor) -> None:
 
 
 def t_fn(sigma):
-    """Half-logSNR time t = -log(sigma) (EPS/VE)."""
+    """Half-logSNR time t = -log(sigma) (EPS/VE); samplers ComfyUI keeps in this form for every model use it."""
     return sigma.log().neg()
+
+
+def snr_fns(model):
+    """(lambda_fn, sigma_fn) of the model's sampling: -log / exp(-), or -logit / sigmoid(-) for flow models
+    (ComfyUI `sigma_to_half_log_snr` / `half_log_snr_to_sigma`)."""
+    ms = model.model_sampling
+    return ms.half_log_snr, ms.sigma_from_half_log_snr
+
+
+def snr_sigmas(model, sigmas):
+    """Sigmas with a first sigma >= 1 moved off infinite log-SNR for flow models (`offset_first_sigma_for_snr`)."""
+    return model.model_sampling.offset_first_sigma_for_snr(sigmas)
 
 
 def sigma_fn(t):

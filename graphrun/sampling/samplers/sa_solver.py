@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from .registry import emit, s_in, sampler, t_fn
+from .registry import emit, s_in, sampler, snr_fns, snr_sigmas
 
 
 def _exponential_coeffs(s, t, order: int, tau: float) -> torch.Tensor:
@@ -61,7 +61,8 @@ def _sa_solver(model, x, sigmas, noise, callback, use_pece: bool, predictor_orde
         return x
     ms = model.model_sampling
     tau_fn = tau_func or tau_interval(ms.percent_to_sigma(0.2), ms.percent_to_sigma(0.8))
-    lambdas = t_fn(sigmas)
+    sigmas = snr_sigmas(model, sigmas)
+    lambdas = snr_fns(model)[0](sigmas)
     max_order = max(predictor_order, corrector_order)
     x_pred, h, tau, step_noise, preds = x, 0.0, 0.0, 0.0, []
     lower_to_end = sigmas[-1].item() == 0

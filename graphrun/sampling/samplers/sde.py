@@ -1,13 +1,14 @@
 """Stochastic solvers: DPM-Solver++ SDE family (Brownian tree), ER-SDE and SEEDS (seeded), ComfyUI v0.3.64.
 
-EPS only: lambda = -log(sigma) and alpha = sigma * e^lambda (1 up to rounding, kept for bit parity).
+lambda is the model sampling's half-log-SNR (-log sigma, or -logit sigma for flow) and alpha = sigma * e^lambda
+(1 for EPS up to rounding, kept for bit parity); flow models get their first sigma offset below 1, as ComfyUI.
 """
 
 from __future__ import annotations
 
 import torch
 
-from .registry import emit, get_ancestral_step, s_in, sampler, sigma_fn, t_fn
+from .registry import emit, get_ancestral_step, s_in, sampler, snr_fns, snr_sigmas
 
 
 def _dpmpp_sde(model, x, sigmas, noise, callback, eta: float = 1.0, s_noise: float = 1.0, r: float = 0.5):
@@ -15,6 +16,8 @@ def _dpmpp_sde(model, x, sigmas, noise, callback, eta: float = 1.0, s_noise: flo
     if len(sigmas) <= 1:
         return x
     fac = 1 / (2 * r)
+    t_fn, sigma_fn = snr_fns(model)
+    sigmas = snr_sigmas(model, sigmas)
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
         emit(callback, i, x, denoised)
@@ -63,6 +66,8 @@ def _dpmpp_multistep_sde(model, x, sigmas, noise, callback, solver: str, eta: fl
         return x
     d1 = d2 = None  # previous denoised values
     h = h1 = h2 = None
+    t_fn, _ = snr_fns(model)
+    sigmas = snr_sigmas(model, sigmas)
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
         emit(callback, i, x, denoised)
@@ -123,7 +128,8 @@ def sample_er_sde(model, x, sigmas, *, noise=None, callback=None, max_stage: int
     scaler = noise_scaler or (lambda v: v * ((v**0.3).exp() + 10.0))
     n_points = 200.0
     idx = torch.arange(0, n_points, dtype=torch.float32, device=x.device)
-    er_lambdas = t_fn(sigmas).neg().exp()  # sigma / alpha
+    sigmas = snr_sigmas(model, sigmas)
+    er_lambdas = snr_fns(model)[0](sigmas).neg().exp()  # sigma / alpha
     old_denoised = old_denoised_d = None
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
@@ -168,6 +174,8 @@ def _phi2(h):
 def sample_seeds_2(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0, r: float = 0.5):
     """SEEDS-2 (Gonzalez et al., NeurIPS 2023), VP data prediction, phi_1 solver."""
     fac = 1 / (2 * r)
+    t_fn, sigma_fn = snr_fns(model)
+    sigmas = snr_sigmas(model, sigmas)
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
         emit(callback, i, x, denoised)
@@ -196,6 +204,8 @@ def sample_seeds_2(model, x, sigmas, *, noise=None, callback=None, eta: float = 
 @sampler("seeds_3", noise="seeded")
 def sample_seeds_3(model, x, sigmas, *, noise=None, callback=None, eta: float = 1.0, r_1=1.0 / 3, r_2=2.0 / 3):
     """SEEDS-3 (Gonzalez et al., NeurIPS 2023), VP data prediction, 3 stages."""
+    t_fn, sigma_fn = snr_fns(model)
+    sigmas = snr_sigmas(model, sigmas)
     for i in range(len(sigmas) - 1):
         denoised = model(x, sigmas[i] * s_in(x))
         emit(callback, i, x, denoised)

@@ -1,0 +1,7 @@
+"""Model families (SD1.x, SD2.x, SDXL base/refiner; Flux and SD3 register here too): see registry.py."""
+
+from graphrun.families import sd15, sd2, sdxl  # noqa: F401 - registration
+from graphrun.families.latent_formats import LatentFormat
+from graphrun.families.registry import FAMILIES, ClipPart, Family, families, get_family, register
+
+__all__ = ["FAMILIES", "ClipPart", "Family", "LatentFormat", "families", "get_family", "register"]
