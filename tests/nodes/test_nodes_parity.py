@@ -41,10 +41,11 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def models_dir(tiny_ckpt, tmp_path_factory):
-    """The tiny checkpoint from ../shared/parity plus the tiny upscale models (regenerated, sha256-checked)."""
+    """The tiny checkpoints from ../shared/parity plus the tiny upscale models (regenerated, sha256-checked)."""
     root = tmp_path_factory.mktemp("models")
     (root / "checkpoints").mkdir()
-    os.symlink(tiny_ckpt, root / "checkpoints" / tiny_ckpt.name)
+    for ckpt in tiny_ckpt.parent.glob("*.safetensors"):  # tiny-sd15, tiny-sdxl
+        os.symlink(ckpt, root / "checkpoints" / ckpt.name)
     up = root / "upscale_models"
     up.mkdir()
     try:

@@ -261,6 +261,39 @@ def d_concat_average(p):
     p.save_latent(p.ksampler(ck, avg2, neg, _empty(p), steps=3))
 
 
+# ------------------------------------------------------------------ E: conditioning through other samplers/models
+def e_dualcfg_inpaint(p):
+    """DualCFGGuider with combined/area conditioning, SamplerCustomAdvanced on a latent with a noise mask."""
+    ck, pos, neg = p.model()
+    b = _cond(p, ck, TEXT_B)
+    area = [p.add("ConditioningSetAreaPercentage", conditioning=b, width=0.5, height=1.0, x=0.5, y=0.0,
+                  strength=1.0), 0]
+    cond1 = [p.add("ConditioningCombine", conditioning_1=pos, conditioning_2=area), 0]
+    guider = [p.add("DualCFGGuider", model=[ck, 0], cond1=cond1, cond2=b, negative=neg, cfg_conds=4.0,
+                    cfg_cond2_negative=2.0, style="regular"), 0]
+    img = [p.add("LoadImage", image="input.png"), 0]
+    mask = [p.add("LoadImageMask", image="mask_rgba.png", channel="alpha"), 0]
+    lat = [p.add("SetLatentNoiseMask", samples=[p.add("VAEEncode", pixels=img, vae=[ck, 2]), 0], mask=mask), 0]
+    sigmas = [p.add("BasicScheduler", model=[ck, 0], scheduler="normal", steps=4, denoise=0.8), 0]
+    sampler = [p.add("KSamplerSelect", sampler_name="euler"), 0]
+    noise = [p.add("RandomNoise", noise_seed=SEED), 0]
+    sca = p.add("SamplerCustomAdvanced", noise=noise, guider=guider, sampler=sampler, sigmas=sigmas, latent_image=lat)
+    p.save_latent([sca, 0])
+    p.save_latent([sca, 1])
+
+
+def e_sdxl_area(p):
+    """Area and timestep-range conditioning on the tiny SDXL (its ADM input batched per entry)."""
+    ck = p.add("CheckpointLoaderSimple", ckpt_name="tiny-sdxl.safetensors")
+    pos = _cond(p, ck, POS)
+    neg = _cond(p, ck, NEG)
+    b = _cond(p, ck, TEXT_B)
+    area = [p.add("ConditioningSetArea", conditioning=b, width=64, height=64, x=64, y=32, strength=1.3), 0]
+    late = [p.add("ConditioningSetTimestepRange", conditioning=pos, start=0.3, end=1.0), 0]
+    comb = [p.add("ConditioningCombine", conditioning_1=late, conditioning_2=area), 0]
+    p.save_latent(p.ksampler(ck, comb, neg, _empty(p), steps=4))
+
+
 def all_cases():
     return [
         case("images", "a_image_ops", a_image_ops),
@@ -280,4 +313,6 @@ def all_cases():
         case("conditioning", "d_mask", d_mask),
         case("conditioning", "d_timestep_range", d_timestep_range),
         case("conditioning", "d_concat_average", d_concat_average),
+        case("conditioning", "e_dualcfg_inpaint", e_dualcfg_inpaint),
+        case("conditioning", "e_sdxl_area", e_sdxl_area),
     ]

@@ -8,7 +8,8 @@ give identical files. Written per case to tests/fixtures/nodes/<group>/:
   NAME.ui.json              UI text of PreviewAny nodes ({node id: text}), when the case has some
 
 Run with the oracle venv (python 3.11, torch 2.13 cpu, spandrel 0.4.2):
-    ORACLE_WORK=/tmp/ow-nodes COMFY_ROOT=/tmp/ow/ComfyUI PARITY_DIR=../shared/parity /tmp/ow/venv/bin/python tools/oracle/run_nodes.py [--only PREFIX...]
+    ORACLE_WORK=/tmp/ow-nodes COMFY_ROOT=/tmp/ow/ComfyUI PARITY_DIR=../shared/parity FAMILY_CONFIG_DIR=../shared/parity \
+        /tmp/ow/venv/bin/python tools/oracle/run_nodes.py [--only PREFIX...]
 """
 import argparse
 import json
@@ -25,12 +26,13 @@ sys.path.insert(0, SHARED_ORACLE)
 import comfy_env  # noqa: E402,F401
 import oracle_paths as P  # noqa: E402
 import tiny_detect  # noqa: E402
+import families_detect  # noqa: E402
 import harness as H  # noqa: E402
 import nodes_cases  # noqa: E402
 
 FIXTURES = os.path.join(REPO, "tests", "fixtures", "nodes")
 EXTRA = ("nodes_mask.py", "nodes_images.py", "nodes_post_processing.py", "nodes_preview_any.py",
-         "nodes_upscale_model.py")
+         "nodes_upscale_model.py", "nodes_custom_sampler.py")
 
 
 def torchvision_placeholder():
@@ -75,6 +77,8 @@ def prepare_dirs():
     inputs = os.path.join(FIXTURES, "input")
     for n in os.listdir(inputs):
         shutil.copyfile(os.path.join(inputs, n), os.path.join(P.INPUT_DIR, n))
+    sdxl = os.path.join(P.PARITY_DIR, "models", "checkpoints", "tiny-sdxl.safetensors")
+    P._link(sdxl, os.path.join(P.MODELS_DIR, "checkpoints", "tiny-sdxl.safetensors"))
     up = os.path.join(P.MODELS_DIR, "upscale_models")
     os.makedirs(up, exist_ok=True)
     import make_tiny_upscale_models as M
@@ -107,6 +111,7 @@ def main():
     torchvision_placeholder()
     server_placeholder()
     tiny_detect.install()
+    families_detect.install()  # the tiny SDXL of ../shared/parity (config detection only)
     load_extra_nodes()
     prepare_dirs()
     cases = nodes_cases.all_cases()
