@@ -96,14 +96,59 @@ def clip_state_dict(state_dict: Mapping[str, Tensor]) -> dict[str, Tensor]:
     return out
 
 
-def _load_clip(state_dict: Mapping[str, Tensor], policy: DtypePolicy):
-    """Build the text encoder through graphrun.backend.clip (fp16 weights, fp32 compute); None if no CLIP keys."""
-    sd = clip_state_dict(state_dict)
-    if not sd:
-        return None
-    from graphrun.backend.clip import load_clip
+def read_metadata(path: str | Path) -> dict[str, str]:
+    """The safetensors header's `__metadata__` (empty for other formats)."""
+    path = Path(path)
+    if path.suffix.lower() not in SAFETENSORS_EXT:
+        return {}
+    with _open_safetensors(path) as f:
+        return dict(f.metadata() or {})
 
-    return load_clip(sd, device=policy.device, weight_dtype=policy.text_encoder_weights)
+
+def text_config_heads(metadata: Mapping[str, str], part_name: str, hidden: int) -> int | None:
+    """Attention heads from an HF text config stored in the file's metadata (`clip_l_config`, `clip_g_config`,
+    `clip_config`), when its hidden size matches; None = the CLIP rule (64-wide heads)."""
+    import json
+
+    for key in (f"{part_name}_config", "clip_config"):
+        try:
+            cfg = json.loads(metadata[key])
+        except (KeyError, ValueError, TypeError):
+            continue
+        if isinstance(cfg, dict) and cfg.get("hidden_size") == hidden and "num_attention_heads" in cfg:
+            return int(cfg["num_attention_heads"])
+    return None
+
+
+def _load_clip(state_dict: Mapping[str, Tensor], policy: DtypePolicy, family=None,
+               metadata: Mapping[str, str] | None = None):
+    """Build the family's text encoders (fp16 weights, fp32 compute); None if the file has none."""
+    from graphrun.backend.clip import load_clip
+    from graphrun.backend.clip.convert import part_state_dict
+    from graphrun.backend.clip.multi import DualClip
+
+    if family is None:
+        sd = clip_state_dict(state_dict)
+        return load_clip(sd, device=policy.device, weight_dtype=policy.text_encoder_weights) if sd else None
+    parts = {}
+    for part in family.clip_parts:
+        prefix = next((p for p in part.prefixes if any(k.startswith(p) for k in state_dict)), None)
+        if prefix is None:
+            continue
+        sd = part_state_dict(state_dict, prefix)
+        emb = sd.get("text_model.embeddings.token_embedding.weight")
+        heads = text_config_heads(metadata or {}, part.name, int(emb.shape[1])) if emb is not None else None
+        parts[part.name] = load_clip(sd, device=policy.device, weight_dtype=policy.text_encoder_weights, part=part,
+                                     num_heads=heads)
+    if not parts:
+        return None
+    if len(parts) != len(family.clip_parts):
+        missing = [p.name for p in family.clip_parts if p.name not in parts]
+        raise ModelError(f"the {family.label} checkpoint lacks text encoder weights for {', '.join(missing)}")
+    if set(parts) == {"clip_l", "clip_g"}:
+        return DualClip(parts["clip_l"], parts["clip_g"])
+    (only,) = parts.values()
+    return only
 
 
 def _policy(device: str | torch.device, policy: DtypePolicy | None) -> DtypePolicy:
@@ -119,16 +164,20 @@ def load_checkpoint(path: str | Path, *, device: str | torch.device = "cpu", pol
         return cache.get(path, pol, lambda: load_checkpoint(path, policy=pol))
     if path.suffix.lower() in SAFETENSORS_EXT:  # detect from the header before reading any tensor data
         shapes = read_shapes(path)
-        detect(shapes, str(path))
+        fam, _ = detect(shapes, str(path))
         prefix = unet_prefix(list(shapes))
-        sd = read_state_dict(path, keep=lambda k: k.startswith((prefix, "first_stage_model.", CLIP_PREFIX)))
+        clip_prefixes = tuple(p for part in fam.clip_parts for p in part.prefixes)
+        # keep the few non-tensor markers ComfyUI reads (SDXL `v_pred`/`ztsnr`) with the weights
+        sd = read_state_dict(path, keep=lambda k: k.startswith((prefix, "first_stage_model.") + clip_prefixes)
+                             or "." not in k)
+        metadata = read_metadata(path)
     else:
-        sd = read_state_dict(path)
-    return checkpoint_from_state_dict(sd, source=str(path), policy=pol, path=path)
+        sd, metadata = read_state_dict(path), {}
+    return checkpoint_from_state_dict(sd, source=str(path), policy=pol, path=path, metadata=metadata)
 
 
 def checkpoint_from_state_dict(sd: Mapping[str, Tensor], *, source: str, policy: DtypePolicy,
-                               path: Path | None = None) -> Checkpoint:
+                               path: Path | None = None, metadata: Mapping[str, str] | None = None) -> Checkpoint:
     """Build MODEL/CLIP/VAE from a single-file state dict of a registered family (a file, or stand-ins)."""
     fam, cfg = detect({k: tuple(v.shape) for k, v in sd.items()}, source)
     family = fam.name
@@ -139,7 +188,7 @@ def checkpoint_from_state_dict(sd: Mapping[str, Tensor], *, source: str, policy:
         if not vae_sd:
             raise ModelError(f"{source} has no VAE weights ('first_stage_model.*'); load one with VAELoader")
         vae = build_vae(vae_sd, device=policy.device, dtype=policy.vae, source=source)
-        clip = _load_clip(sd, policy)
+        clip = _load_clip(sd, policy, fam, metadata)
     except ModelError:
         raise
     except (RuntimeError, KeyError, ValueError) as exc:

@@ -69,8 +69,9 @@ def token_groups(text: str, tokenizer: ClipTokenizer) -> list[list[tuple[int, fl
     return groups
 
 
-def pack_chunks(groups: list[list[tuple[int, float]]]) -> list[list[tuple[int, float]]]:
-    """Pack groups into `[BOS, ≤75 tokens, EOS, EOS pad…]` chunks; only groups of ≥8 tokens are split."""
+def pack_chunks(groups: list[list[tuple[int, float]]], pad_token: int = END_TOKEN) -> list[list[tuple[int, float]]]:
+    """Pack groups into `[BOS, ≤75 tokens, EOS, pad…]` chunks; only groups of ≥8 tokens are split.
+    The pad is EOS for CLIP-L (`pad_with_end`) and 0 for OpenCLIP-G/H."""
     room = MAX_LENGTH - 1  # every chunk keeps one slot for its end token
     chunk: list[tuple[int, float]] = [(START_TOKEN, 1.0)]
     chunks = [chunk]
@@ -85,20 +86,20 @@ def pack_chunks(groups: list[list[tuple[int, float]]]) -> list[list[tuple[int, f
                     chunk.append((END_TOKEN, 1.0))
                 else:  # close this chunk and move the whole small group on
                     chunk.append((END_TOKEN, 1.0))
-                    chunk.extend([(END_TOKEN, 1.0)] * remaining)
+                    chunk.extend([(pad_token, 1.0)] * remaining)
                 chunk = [(START_TOKEN, 1.0)]
                 chunks.append(chunk)
             else:
                 chunk.extend(group)
                 group = []
     chunk.append((END_TOKEN, 1.0))
-    chunk.extend([(END_TOKEN, 1.0)] * (MAX_LENGTH - len(chunk)))
+    chunk.extend([(pad_token, 1.0)] * (MAX_LENGTH - len(chunk)))
     return chunks
 
 
-def tokenize_prompt(text: str, tokenizer: ClipTokenizer | None = None) -> TokenizedPrompt:
-    """Prompt text -> 77-token chunks with per-token weights, as CLIPTextEncode tokenizes for SD1.5."""
-    chunks = pack_chunks(token_groups(text, tokenizer or default_tokenizer()))
+def tokenize_prompt(text: str, tokenizer: ClipTokenizer | None = None, pad_token: int = END_TOKEN) -> TokenizedPrompt:
+    """Prompt text -> 77-token chunks with per-token weights, as ComfyUI's SDTokenizer does."""
+    chunks = pack_chunks(token_groups(text, tokenizer or default_tokenizer()), pad_token)
     ids = torch.tensor([[t for t, _ in c] for c in chunks], dtype=torch.int64)
     weights = torch.tensor([[w for _, w in c] for c in chunks], dtype=torch.float64)
     return TokenizedPrompt(ids, weights)

@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 HEAD_DIM = 64  # CLIP text models use 64-wide heads: heads = hidden / 64
 LAYER_NORM_EPS = 1e-5
-_IGNORED_KEYS = ("embeddings.position_ids", "text_projection.weight", "logit_scale")
+_IGNORED_KEYS = ("embeddings.position_ids", "logit_scale")
+TEXT_PROJECTION = "text_projection.weight"  # Linear(hidden, hidden, bias=False): pooled -> projected pooled
 
 ACTIVATIONS = {
     "quick_gelu": lambda x: x * torch.sigmoid(1.702 * x),
@@ -52,8 +53,9 @@ def normalize_keys(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tenso
     return out
 
 
-def config_from_state_dict(sd: dict[str, torch.Tensor], *, hidden_act: str = "quick_gelu") -> ClipTextConfig:
-    """Hidden size, layers, heads (hidden/64), MLP width, vocab and positions from the tensor shapes."""
+def config_from_state_dict(sd: dict[str, torch.Tensor], *, hidden_act: str = "quick_gelu",
+                           num_heads: int | None = None) -> ClipTextConfig:
+    """Hidden size, layers, heads (hidden/64 unless given), MLP width, vocab and positions from the tensor shapes."""
     try:
         vocab, hidden = sd["embeddings.token_embedding.weight"].shape
         positions = sd["embeddings.position_embedding.weight"].shape[0]
@@ -62,9 +64,13 @@ def config_from_state_dict(sd: dict[str, torch.Tensor], *, hidden_act: str = "qu
         missing = exc.args[0]
         raise ModelError(f"CLIP text encoder state dict lacks {missing!r}; not an HF-layout CLIP text model") from None
     layers = 1 + max(int(k.split(".")[2]) for k in sd if k.startswith("encoder.layers."))
-    if hidden % HEAD_DIM:
-        raise ModelError(f"CLIP hidden size {hidden} is not a multiple of the head width {HEAD_DIM}")
-    return ClipTextConfig(hidden, layers, hidden // HEAD_DIM, mlp, vocab, positions, hidden_act)
+    if num_heads is None:
+        if hidden % HEAD_DIM:
+            raise ModelError(f"CLIP hidden size {hidden} is not a multiple of the head width {HEAD_DIM}")
+        num_heads = hidden // HEAD_DIM
+    elif num_heads <= 0 or hidden % num_heads:
+        raise ModelError(f"CLIP hidden size {hidden} does not split into {num_heads} heads")
+    return ClipTextConfig(hidden, layers, num_heads, mlp, vocab, positions, hidden_act)
 
 
 class ClipTextTransformer:
@@ -110,8 +116,16 @@ class ClipTextTransformer:
         tok = F.embedding(ids, self.weights["embeddings.token_embedding.weight"]).to(torch.float32)
         return tok + self.w("embeddings.position_embedding.weight")[: ids.shape[1]]
 
-    def __call__(self, ids: torch.Tensor, intermediate: int | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Run all layers; `intermediate` is a 0-based layer index whose output is also returned (final LN applied)."""
+    def project(self, pooled: torch.Tensor) -> torch.Tensor:
+        """text_projection(pooled) in float32; identity when the file has no projection (as ComfyUI's SD1 CLIP)."""
+        if TEXT_PROJECTION not in self.weights:
+            return pooled
+        return F.linear(pooled, self.w(TEXT_PROJECTION))
+
+    def __call__(self, ids: torch.Tensor, intermediate: int | None = None,
+                 layer_norm_hidden: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Run all layers; `intermediate` is a 0-based layer index whose output is also returned (with the final
+        layer norm when `layer_norm_hidden`, as ComfyUI's `final_layer_norm_intermediate`)."""
         x = self.embed(ids)
         n = x.shape[1]
         mask = torch.full((n, n), -torch.finfo(x.dtype).max, dtype=x.dtype, device=x.device).triu_(1)
@@ -123,7 +137,7 @@ class ClipTextTransformer:
             if i == intermediate:
                 hidden = x.clone()
         x = self._layer_norm(x, "final_layer_norm")
-        if hidden is not None:
+        if hidden is not None and layer_norm_hidden:
             hidden = self._layer_norm(hidden, "final_layer_norm")
         return x, hidden
 
@@ -141,11 +155,11 @@ def expected_keys(config: ClipTextConfig) -> list[str]:
 
 def build_transformer(state_dict: dict[str, torch.Tensor], *, device: torch.device | str = "cpu",
                       weight_dtype: torch.dtype = torch.float16,
-                      hidden_act: str = "quick_gelu") -> ClipTextTransformer:
+                      hidden_act: str = "quick_gelu", num_heads: int | None = None) -> ClipTextTransformer:
     """Text transformer from an HF-layout state dict, weights rounded to `weight_dtype` (ComfyUI: fp16)."""
     sd = normalize_keys(state_dict)
-    config = config_from_state_dict(sd, hidden_act=hidden_act)
-    needed = expected_keys(config)
+    config = config_from_state_dict(sd, hidden_act=hidden_act, num_heads=num_heads)
+    needed = expected_keys(config) + ([TEXT_PROJECTION] if TEXT_PROJECTION in sd else [])
     missing = [k for k in needed if k not in sd]
     if missing:
         raise ModelError(f"CLIP text encoder state dict is missing {len(missing)} tensors, e.g. {missing[:3]}")
