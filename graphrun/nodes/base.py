@@ -112,6 +112,7 @@ class NodeType:
             order.setdefault(spec.group, []).append(spec.name)
         if cls.HIDDEN:
             groups["hidden"] = {k: v for k, v in cls.HIDDEN.items()}
+            order["hidden"] = list(cls.HIDDEN)  # ComfyUI's input_order lists hidden inputs too
         return NodeDef(
             name=cls.CLASS_TYPE,
             display_name=cls.DISPLAY_NAME,

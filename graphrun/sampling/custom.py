@@ -52,8 +52,6 @@ def sample_custom(guider, noise: Noise, spec: SamplerSpec, sigmas: torch.Tensor,
     latent = latent.with_samples(fix_empty_latent_channels(model, latent.samples))
     if sigmas.shape[-1] == 0:
         return latent, latent
-    if latent.noise_mask is not None:
-        raise NotImplementedError("latent noise_mask (inpainting) is not supported by graphrun's sampler")
     initial = noise.generate(latent)
     x0: list[torch.Tensor] = []
 
@@ -63,8 +61,9 @@ def sample_custom(guider, noise: Noise, spec: SamplerSpec, sigmas: torch.Tensor,
             progress(step + 1, total)
 
     out = sample(model, initial, latent.samples, sigmas.float(), spec, seed, 1.0, (), (), callback,
-                 denoiser=guider.denoiser(spec))
+                 denoiser=guider.denoiser(spec), denoise_mask=latent.noise_mask)
     output = latent.with_samples(out)
     if not x0:
         return output, output
+    # ComfyUI: model.process_latent_out(x0) (the family's latent format, scale and shift)
     return output, latent.with_samples(model.latent_format.process_out(x0[0].cpu().to(torch.float32)))

@@ -15,6 +15,8 @@ import torch
 
 from graphrun.values import CondEntry, Conditioning
 
+from .cond_batch import calc_cond_batch, is_plain, pair_areas, prepare
+
 MAX_TILE_RATIO = 4  # contexts of different lengths share a batch only when lcm/min <= 4 (CONDCrossAttn.can_concat)
 
 
@@ -70,12 +72,18 @@ class CFGDenoiser:
         self.model = model
         self.model_sampling = model.model_sampling
         self.cfg = float(cfg)
-        pos, neg = single_entry(positive, "positive"), single_entry(negative, "negative")
-        self.cond, self.uncond = pos.cond, neg.cond
-        # per role: (cross-attention, extra network inputs such as SDXL's y)
-        self.inputs = {"cond": (pos.cond, _model_conds(model, pos, "positive")),
-                       "uncond": (neg.cond, _model_conds(model, neg, "negative"))}
         self.skip_uncond = math.isclose(self.cfg, 1.0) and not needs_uncond
+        # several entries, areas, masks, strengths or timestep ranges: ComfyUI's general batching (cond_batch.py)
+        self.general = not (is_plain(positive) and (self.skip_uncond or is_plain(negative)))
+        self._sides = (positive, negative)
+        self._items: list | None = None
+        if not self.general:
+            pos = single_entry(positive, "positive")
+            neg = pos if self.skip_uncond else single_entry(negative, "negative")
+            self.cond, self.uncond = pos.cond, neg.cond
+            # per role: (cross-attention, extra network inputs such as SDXL's y)
+            self.inputs = {"cond": (pos.cond, _model_conds(model, pos, "positive")),
+                           "uncond": (neg.cond, _model_conds(model, neg, "negative"))}
         self.uncond_denoised: torch.Tensor | None = None  # uncond prediction of the latest call (cfg_pp samplers)
         self.calls = 0
 
@@ -94,7 +102,33 @@ class CFGDenoiser:
         self.calls += 1
         return list(ms.calculate_denoised(sigma_in, out.float(), x_in).chunk(n))
 
+    def _predict(self, x_in: torch.Tensor, sigma_in: torch.Tensor, context: torch.Tensor,
+                 conds: dict[str, torch.Tensor]) -> torch.Tensor:
+        """One model call on a prepared batch (cond_batch.calc_cond_batch): the denoised prediction."""
+        device = getattr(self.model, "device", x_in.device)
+        ms = self.model_sampling
+        out = self.model.apply_model(ms.calculate_input(sigma_in, x_in), ms.timestep(sigma_in).float(),
+                                     context.to(device), **{k: v.to(device) for k, v in conds.items()})
+        self.calls += 1
+        return ms.calculate_denoised(sigma_in, out.float(), x_in)
+
+    def _general(self, x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+        if self._items is None:
+            for side, name in zip(self._sides, ("positive", "negative")):
+                if len(side) == 0:
+                    raise ValueError(f"`{name}` conditioning is empty")
+            pos, neg = (prepare(c, x.shape, self.model_sampling, lambda e, t=t: _model_conds(self.model, e, t))
+                        for c, t in zip(self._sides, ("positive", "negative")))
+            pair_areas([pos, neg])
+            self._items = [pos, neg]
+        pos, neg = self._items
+        d_cond, d_uncond = calc_cond_batch(self._predict, [pos, None if self.skip_uncond else neg], x, sigma)
+        self.uncond_denoised = d_uncond
+        return d_uncond + (d_cond - d_uncond) * self.cfg
+
     def __call__(self, x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+        if self.general:
+            return self._general(x, sigma)
         if self.skip_uncond:
             self.uncond_denoised = torch.zeros_like(x)
             return self._denoise(x, sigma, ["cond"])[0]

@@ -3,7 +3,7 @@ comfy_extras/nodes_custom_sampler.py `Guider_Basic`, `Guider_DualCFG`).
 
 A guider holds a model and its conditioning; `denoiser(spec)` builds the callable `D(x, sigma)` a sampler steps
 with (the same protocol as guidance.CFGDenoiser: `.model_sampling`, `.uncond_denoised`). CFG and Basic guidance
-reuse CFGDenoiser unchanged; DualCFG batches its three conditionings the way ComfyUI's `calc_cond_batch` does.
+reuse CFGDenoiser unchanged; DualCFG evaluates its three conditionings with cond_batch.calc_cond_batch, as ComfyUI.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import torch
 
 from graphrun.values import Conditioning
 
-from .guidance import CFGDenoiser, _can_share_batch, _model_conds, single_entry
+from .cond_batch import calc_cond_batch, pair_areas, prepare
+from .guidance import CFGDenoiser, _model_conds
 from .samplers import SamplerSpec
 
 
@@ -65,56 +66,48 @@ class DualCFGGuider:
 
 class _DualCFGDenoiser:
     """regular: cfg(cond2 vs negative, cfg2) + (cond1 - cond2) * cfg1, with ComfyUI's cfg-1 skips;
-    nested: negative + cfg2 * (cfg(cond1 vs cond2, cfg1) - negative)."""
-
-    ROLES = ("dual_negative", "dual_middle", "dual_positive")  # ComfyUI's call order [negative, middle, positive]
+    nested: negative + cfg2 * (cfg(cond1 vs cond2, cfg1) - negative). The three sides are evaluated together by
+    ComfyUI's calc_cond_batch (cond_batch.py), so several entries, areas and masks work as for CFGGuider."""
 
     def __init__(self, g: DualCFGGuider):
         self.g = g
-        # CFGDenoiser supplies the UNet call over several roles (batching, token tiling, per-family extra inputs);
-        # cond2 is sent as a negative prompt, as ComfyUI marks it (prompt_type "negative")
-        self.base = CFGDenoiser(g.model, g.cond1, g.negative, 1.0)
-        for role, cond, what, prompt_type in zip(self.ROLES, (g.negative, g.cond2, g.cond1),
-                                                 ("negative", "cond2", "cond1"), ("negative", "negative", "positive")):
-            entry = single_entry(cond, what)
-            self.base.inputs[role] = (entry.cond, _model_conds(g.model, entry, prompt_type))
+        self.base = CFGDenoiser(g.model, g.cond1, g.negative, 1.0)  # supplies the model call (_predict)
         self.model_sampling = self.base.model_sampling
         self.uncond_denoised: torch.Tensor | None = None
+        self._items: list | None = None
 
     @property
     def calls(self) -> int:
         return self.base.calls
 
+    def _prepare(self, shape) -> list:
+        g, model = self.g, self.g.model
+        sides = {"positive": g.cond1, "middle": g.cond2, "negative": g.negative}  # ComfyUI's conds order
+        # ComfyUI marks cond2 with prompt_type "negative" (e.g. the SDXL refiner's default aesthetic score)
+        prompt_types = {"positive": "positive", "middle": "negative", "negative": "negative"}
+        items = {}
+        for name, conditioning in sides.items():
+            if len(conditioning) == 0:
+                raise ValueError(f"`{name}` conditioning is empty")
+            items[name] = prepare(conditioning, shape, self.model_sampling,
+                                  lambda e, t=prompt_types[name]: _model_conds(model, e, t))
+        pair_areas(list(items.values()))
+        return [items["negative"], items["middle"], items["positive"]]
+
     def __call__(self, x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
         g = self.g
+        if self._items is None:
+            self._items = self._prepare(x.shape)
         cfg1, cfg2 = float(g.cfg_conds), float(g.cfg_cond2_negative)
-        roles: list[str | None] = list(self.ROLES)
+        sides: list = list(self._items)  # [negative, middle (cond2), positive (cond1)]
         if not g.nested and math.isclose(cfg2, 1.0):
-            roles[0] = None
+            sides[0] = None
             if math.isclose(cfg1, 1.0):
-                roles[1] = None
-        neg, mid, pos = batched_predictions(self.base, x, sigma, roles)
+                sides[1] = None
+        neg, mid, pos = calc_cond_batch(self.base._predict, sides, x, sigma)
         if g.nested:
             self.uncond_denoised = mid
             text = mid + (pos - mid) * cfg1
             return neg + cfg2 * (text - neg)
         self.uncond_denoised = neg
         return neg + (mid - neg) * cfg2 + (pos - mid) * cfg1
-
-
-def batched_predictions(base: CFGDenoiser, x: torch.Tensor, sigma: torch.Tensor,
-                        roles: list[str | None]) -> list[torch.Tensor]:
-    """Denoised prediction per role, zeros for None; roles whose contexts can share a UNet batch run together in
-    reverse list order (ComfyUI `_calc_cond_batch` takes the first pending one and every compatible one after it,
-    reversed)."""
-    out = [torch.zeros_like(x) for _ in roles]
-    pending = [(i, r) for i, r in enumerate(roles) if r is not None]
-    while pending:
-        first = base.inputs[pending[0][1]][0]
-        group = [k for k in range(len(pending)) if _can_share_batch(base.inputs[pending[k][1]][0], first)][::-1]
-        batch = [pending[k] for k in group]
-        for k in group:  # descending indices: pops stay valid
-            pending.pop(k)
-        for (i, _), pred in zip(batch, base._denoise(x, sigma, [r for _, r in batch])):
-            out[i] = pred
-    return out

@@ -81,11 +81,13 @@ def ksampler_sigmas(
 def sample(
     model, noise: torch.Tensor, latent: torch.Tensor, sigmas: torch.Tensor, spec: SamplerSpec, seed: int | None,
     cfg: float, positive: Conditioning, negative: Conditioning, callback: ProgressFn | None = None,
-    denoiser=None,
+    denoiser=None, denoise_mask: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Latent in (family latent format), noise it, run the sampler, latent out (CFGGuider + KSAMPLER.sample);
-    returns the raw latent. `denoiser` replaces the CFG denoiser built from cfg/positive/negative (the
-    custom-sampling guiders)."""
+    returns the raw latent.
+
+    `denoiser` replaces the CFG denoiser built from cfg/positive/negative (the custom-sampling guiders).
+    `denoise_mask` (a LATENT noise_mask) restricts the change to where it is 1 (sampling/inpaint.py)."""
     ms = model.model_sampling
     fmt = model.latent_format
     device = getattr(model, "device", torch.device("cpu"))
@@ -95,6 +97,10 @@ def sample(
     x = ms.noise_scaling(sigmas[0], noise, latent, ms.max_denoise(sigmas))
     if denoiser is None:
         denoiser = CFGDenoiser(model, positive, negative, cfg, needs_uncond=spec.needs_uncond)
+    if denoise_mask is not None:
+        from .inpaint import InpaintDenoiser, latent_mask
+
+        denoiser = InpaintDenoiser(denoiser, latent, noise, latent_mask(denoise_mask, noise.shape).to(device))
     noise_sampler = NOISE_SOURCES[spec.noise](x, sigmas, seed)
     total = len(sigmas) - 1
     step_cb = None if callback is None else (lambda i, xi, d: callback(i, total, xi, d))
@@ -135,7 +141,6 @@ def common_ksampler(
     if sigmas is None or len(sigmas) == 0:
         # nothing to do: the input latent, untouched (no noise, no latent-format round trip)
         return latent if samples is latent.samples else latent.with_samples(samples)
-    if latent.noise_mask is not None:
-        raise NotImplementedError("latent noise_mask (inpainting) is not supported by graphrun's sampler")
-    out = sample(model, noise, samples, sigmas, spec, seed, cfg, positive, negative, callback)
+    out = sample(model, noise, samples, sigmas, spec, seed, cfg, positive, negative, callback,
+                 denoise_mask=latent.noise_mask)
     return latent.with_samples(out)

@@ -93,9 +93,14 @@ def test_tiled_context_equals_separate_calls_numerically():
     assert torch.allclose(out, a, rtol=1e-6, atol=1e-6)
 
 
-def test_multiple_cond_entries_rejected():
-    with pytest.raises(NotImplementedError, match="entries"):
-        common_ksampler(AnalyticUNet(), 1, 2, 8.0, "euler", "normal", POS + POS, NEG, LATENT)
+def test_duplicated_cond_entry_averages_to_itself():
+    """Two identical entries (ConditioningCombine of a prompt with itself): ComfyUI sums both predictions and
+    divides by the summed weights, 2p/2 = p; both run in one batch with the negative."""
+    one = common_ksampler(AnalyticUNet(), 1, 2, 8.0, "euler", "normal", POS, NEG, LATENT).samples
+    m = AnalyticUNet()
+    two = common_ksampler(m, 1, 2, 8.0, "euler", "normal", POS + POS, NEG, LATENT).samples
+    assert [c[2][0] for c in m.calls] == [3 * LATENT.samples.shape[0]] * 2
+    assert torch.allclose(one, two, rtol=1e-6, atol=1e-6)
 
 
 def test_timesteps_are_integer_table_indices():
