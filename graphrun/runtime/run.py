@@ -132,11 +132,11 @@ def _file_exists(ctx: RunContext) -> Callable[[str, str], bool]:
 def run_workflow(source: Path | str | bytes, settings: Settings, *, overrides: Sequence[Override] = (),
                  store: ModelStore | None = None, registry: NodeRegistry | None = None,
                  progress=None, log: Callable[[str], None] = print,
-                 on_node: Callable[[NodeRun], None] | None = None) -> RunResult:
+                 on_node: Callable[[NodeRun], None] | None = None, name: str | None = None) -> RunResult:
     """Run one workflow file (UI, API or PNG) end to end and return the outputs and files written."""
     registry = registry or default_registry()
     ctx = RunContext(settings=settings, store=store or ModelStore(), progress=progress, log=log)
-    prepared = prepare(source, ctx, overrides=overrides, registry=registry)
+    prepared = prepare(source, ctx, overrides=overrides, registry=registry, name=name)
     ctx.prompt = prepared.prompt
     ctx.extra_pnginfo = prepared.extra_pnginfo
     return execute(prepared.plan, registry, ctx, cache=ctx.store.outputs, on_node=on_node)
