@@ -77,8 +77,14 @@ def prepare(source: Path | str | bytes, ctx: RunContext, *, overrides: Sequence[
 
     registry = registry or default_registry()
     prompt, extra, display = to_prompt(source, registry, ctx, name=name)
-    prompt = apply_overrides(prompt, overrides)
-    defs = registry.definitions(file_lister(ctx, prompt))
+    overridden = apply_overrides(prompt, overrides)
+    defs = registry.definitions(file_lister(ctx, overridden))
+    if overrides and extra and isinstance(extra.get("workflow"), dict):
+        # --set is the truth in the saved `workflow` chunk too (the graph ComfyUI loads from the PNG)
+        from graphrun.runtime.overrides_ui import write_overrides
+
+        extra = {**extra, "workflow": write_overrides(extra["workflow"], prompt, overrides, defs)}
+    prompt = overridden
     result = validate_prompt(prompt, defs, file_exists=_file_exists(ctx))
     if not result.ok:
         issues = [_explain_missing_file(i, prompt, registry, ctx) for i in result.issues]
