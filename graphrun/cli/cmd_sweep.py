@@ -25,6 +25,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="sweep folder (default OUTPUT_DIR/sweeps/<workflow name>)")
     p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                    help="local worker processes, each with its own cache (default 1)")
+    p.add_argument("--threads", type=int, default=0, metavar="T",
+                   help="torch CPU threads per process (default: torch's own; CPU/N with -j N). CPU results can "
+                        "differ in the last bit with the thread count: pin it to compare -j runs bit for bit")
     p.add_argument("--resume", action="store_true", help="skip cells already finished in the sweep folder")
     add_settings_arguments(p)
     p.add_argument("--json", action="store_true", help="print the JSON summary (every cell's files and timings)")
@@ -68,8 +71,8 @@ def handle(args: argparse.Namespace) -> int:
     from graphrun.sweep.runner import run_sweep
     from graphrun.sweep.sheet import write_sheets
 
-    if args.jobs < 1:
-        raise UsageError(f"-j must be 1 or more, got {args.jobs}")
+    if args.jobs < 1 or args.threads < 0:
+        raise UsageError(f"-j must be 1 or more and --threads 0 or more, got -j {args.jobs} --threads {args.threads}")
     settings = settings_from_args(args).model_copy(update={"progress": False})
     start = time.perf_counter()
     plan = plan_sweep(args.workflow, [AxisSpec.parse(a) for a in args.axes], settings, out_dir=args.out,
@@ -81,7 +84,7 @@ def handle(args: argparse.Namespace) -> int:
               f"-> {plan.out_dir}", file=sys.stderr)
     display = _Display(len(plan.cells), labels, quiet=args.quiet, json_out=args.json)
     results = run_sweep(plan, jobs=args.jobs, resume=args.resume, cache_mb=args.cache_mb, cache=not args.no_cache,
-                        on_event=display)
+                        on_event=display, threads=args.threads)
     seconds = time.perf_counter() - start
     meta = {"workflow": str(args.workflow), "axes": [[a.node_id, a.input, list(a.values)] for a in plan.axes],
             "paired": plan.paired, "cells": [[c.stem, list(c.labels)] for c in plan.cells]}

@@ -159,7 +159,7 @@ def check_cells(plan: SweepPlan, registry) -> None:
             where = ", ".join(cell.labels)
             problems.extend(_with_cell(i, where) for i in exc.issues)
     if problems:
-        unique = list(dict.fromkeys(problems))
+        unique = list({i.render(): i for i in problems}.values())
         raise WorkflowError(f"the sweep has invalid cells ({len(unique)} problem(s)); nothing was run", unique)
 
 

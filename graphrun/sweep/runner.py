@@ -27,8 +27,11 @@ OnEvent = Callable[[Event], None]
 
 
 def run_sweep(plan: SweepPlan, *, jobs: int = 1, resume: bool = False, cache_mb: float | None = None,
-              cache: bool = True, on_event: OnEvent | None = None, store=None) -> list[CellResult]:
-    """Compute every cell (skipping finished ones with `resume`) and return results in cell order."""
+              cache: bool = True, on_event: OnEvent | None = None, store=None, threads: int = 0) -> list[CellResult]:
+    """Compute every cell (skipping finished ones with `resume`) and return results in cell order.
+
+    `threads`: torch CPU threads per process (0: torch's default here, cpu_count // jobs in workers). CPU float
+    reductions depend on the thread count, so pin it to get bit-identical cells whatever `jobs` is."""
     plan.cells_dir.mkdir(parents=True, exist_ok=True)
     for stale in plan.cells_dir.glob(".staging-*"):  # left by an interrupted run
         shutil.rmtree(stale, ignore_errors=True)
@@ -46,18 +49,25 @@ def run_sweep(plan: SweepPlan, *, jobs: int = 1, resume: bool = False, cache_mb:
     if jobs <= 1 or len(todo) <= 1:
         from graphrun.runtime.context import ModelStore
 
+        import torch
+
         store = store if store is not None else ModelStore.cached(cache_mb, cache)
-        for cell in todo:
-            res = run_cell(cell, store, progress=lambda n, s, t, i=cell.index: emit(Progress(i, n, s, t)))
-            results[cell.index] = res
-            emit(res)
+        before = torch.get_num_threads()
+        torch.set_num_threads(threads or before)
+        try:
+            for cell in todo:
+                res = run_cell(cell, store, progress=lambda n, s, t, i=cell.index: emit(Progress(i, n, s, t)))
+                results[cell.index] = res
+                emit(res)
+        finally:
+            torch.set_num_threads(before)
     else:
-        _run_pool(todo, min(jobs, len(todo)), cache_mb, cache, results, emit)
+        _run_pool(todo, min(jobs, len(todo)), cache_mb, cache, results, emit, threads)
     return [results[c.index] for c in plan.cells]
 
 
 def _run_pool(todo: Sequence[CellTask], workers: int, cache_mb: float | None, cache: bool,
-              results: dict[int, CellResult], emit: OnEvent) -> None:
+              results: dict[int, CellResult], emit: OnEvent, threads: int = 0) -> None:
     import multiprocessing as mp
     import os
     import queue
@@ -68,7 +78,7 @@ def _run_pool(todo: Sequence[CellTask], workers: int, cache_mb: float | None, ca
         tasks.put(cell)
     for _ in range(workers):
         tasks.put(None)
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    threads = threads or max(1, (os.cpu_count() or 1) // workers)
     procs = [ctx.Process(target=_worker, args=(tasks, events, cache_mb, cache, threads), daemon=True)
              for _ in range(workers)]
     for p in procs:
