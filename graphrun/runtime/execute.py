@@ -111,13 +111,15 @@ def _run_node(node_type, ctx: RunContext, kwargs: dict[str, Any], node_id: str, 
                                  cause=exc) from exc
 
 
+_OUTPUT_ONLY_SETTINGS = {"output_dir", "temp_dir", "progress", "save_metadata"}
+
+
 def _key(step: Step, node_type, keys: Mapping[str, str], ctx: RunContext) -> str:
     consts = {k: v for k, v in step.inputs.items() if not isinstance(v, Link)}
     upstream = {k: (keys[v.node_id], v.slot) for k, v in step.inputs.items() if isinstance(v, Link)}
-    s = ctx.settings
     extra: dict[str, Any] = {
-        "settings": [str(ctx.device), s.stub_models, s.stub_size, str(s.models_dir),
-                     [str(p) for p in s.extra_model_paths], str(s.input_dir)],
+        # every setting that can change what a node computes (all but where outputs go and how they are shown)
+        "settings": [str(ctx.device), ctx.settings.model_dump(mode="json", exclude=_OUTPUT_ONLY_SETTINGS)],
         "files": _file_versions(step, node_type, ctx),
     }
     node = (ctx.prompt or {}).get(step.node_id) or {}
