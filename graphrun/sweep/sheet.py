@@ -76,16 +76,18 @@ def _sheet(plan: SweepPlan, by_index: dict[int, CellResult], z: int, thumb: tupl
     xlabels = [_fit(probe, t, font, tw) for t in xlabels]
     line_h = _text_size(probe, "Ag", font)[1] + PAD
     left = (max(_text_size(probe, t, font)[0] for t in ylabels) + 2 * PAD) if ylabels else PAD
-    title = f"columns: {plan.axis_label(0)}" + (f"   rows: {plan.axis_label(1)}" if ny > 1 else "")
+    titles = [f"columns: {plan.axis_label(0)}"] + ([f"rows: {plan.axis_label(1)}"] if ny > 1 else [])
     if plan.shape[2] > 1:
-        title = f"{plan.value_label(2, z)}  —  {title}"
-    title_h = _text_size(probe, title, title_font)[1] + 2 * PAD
+        titles.insert(0, plan.value_label(2, z))
+    title = "\n".join(titles)
+    box = probe.multiline_textbbox((0, 0), title, font=title_font)
+    title_h = box[3] - box[1] + 2 * PAD
     top = title_h + line_h + PAD
-    width = max(left + nx * (tw + PAD) + PAD, _text_size(probe, title, title_font)[0] + 2 * PAD)
+    width = max(left + nx * (tw + PAD) + PAD, box[2] - box[0] + 2 * PAD)
     height = top + ny * (th + PAD) + PAD
     sheet = Image.new("RGB", (width, height), BG)
     draw = ImageDraw.Draw(sheet)
-    draw.text((PAD, PAD), title, fill=FG, font=title_font)
+    draw.multiline_text((PAD, PAD), title, fill=FG, font=title_font)
     for x, label in enumerate(xlabels):
         lx = left + x * (tw + PAD) + (tw - _text_size(draw, label, font)[0]) // 2
         draw.text((lx, title_h + PAD // 2), label, fill=FG, font=font)
