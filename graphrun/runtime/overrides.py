@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphrun.errors import Issue, UsageError
-from graphrun.workflow.api import is_link
+from graphrun.links import is_link
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from graphrun.runtime.context import ModelStore, RunContext
 from graphrun.runtime.execute import NodeRun, RunResult, execute
 from graphrun.runtime.overrides import Override, apply_overrides
 from graphrun.settings import Settings
-from graphrun.workflow.api import is_link
+from graphrun.links import is_link
 
 
 @dataclass(frozen=True)

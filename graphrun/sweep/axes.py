@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from graphrun.errors import Issue, UsageError
-from graphrun.workflow.api import is_link
+from graphrun.links import is_link
 
 MAX_AXES = 3  # X, Y, and one sheet per Z value
 MAX_RANGE_VALUES = 1000

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import Field, RootModel, StrictStr
 
+from graphrun.links import is_link  # the one link rule, re-exported here
 from graphrun.workflow._base import Passthrough
 
 
@@ -40,14 +41,6 @@ class ApiNode(Passthrough):
     def constants(self) -> dict[str, Any]:
         """The inputs that are not links."""
         return {name: value for name, value in self.inputs.items() if not is_link(value)}
-
-
-def is_link(value: Any) -> bool:
-    """THE link rule of graphrun: an input value the backend reads as a link is a list of exactly two items
-    (`[source id, output index]`; validation then checks that both resolve). ComfyUI's execution takes any list
-    as a link; the frontend wraps list-valued widgets as `{"__value__": [...]}` so they are not. Every "is this a
-    link" test in graphrun calls this; compile/plan.py resolves links once into `plan.Link`."""
-    return isinstance(value, list | tuple) and len(value) == 2
 
 
 class ApiPrompt(RootModel[dict[str, ApiNode]]):
