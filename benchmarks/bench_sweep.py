@@ -68,7 +68,7 @@ def main() -> None:
     args = p.parse_args()
     n = len(_values(args.values))
     print(f"{n}-value denoise sweep of {WORKFLOW.name}, {args.steps} steps, {args.image_size}x{args.image_size}, "
-          f"torch threads {os.cpu_count()} CPU(s)")
+          f"{os.cpu_count()} CPU(s); stand-in weights (--stub-models)")
     print(f"{'stand-in':<9} {'sweep s':>9} {f'{n} runs s':>9} {'1 run s':>9} {'sweep/1 run':>12} "
           f"{'runs/sweep':>11}")
     for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
