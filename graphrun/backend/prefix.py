@@ -165,4 +165,6 @@ def nodes_from_api_prompt(prompt: Mapping[str, Mapping[str, Any]]) -> list[Prefi
 
 
 def _is_link(value: Any) -> bool:
-    return isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], int)
+    from graphrun.links import is_link
+
+    return is_link(value)
