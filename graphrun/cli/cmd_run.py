@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from graphrun.errors import GraphrunError
+from graphrun.errors import GraphrunError, UsageError
 from graphrun.settings import Settings
 
 
@@ -38,7 +38,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("workflows", nargs="+", type=Path, help="UI or API workflow JSON, or a PNG with a workflow")
+    p.add_argument("workflows", nargs="+", type=Path,
+                   help="UI or API workflow JSON, a PNG with a workflow, or a folder (every workflow in it, as `test`)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="NODE.INPUT=VALUE",
                    help="override an input (NODE = id or title); repeatable")
     add_settings_arguments(p)
@@ -61,6 +62,22 @@ class _Progress:
               file=sys.stderr, flush=True)
 
 
+def expand_folders(paths: list[Path]) -> list[Path]:
+    """Folders become the workflows in them, found as `graphrun test` finds them; files stay as given."""
+    from graphrun.regress.discover import discover
+
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = discover([path])
+            if not found:
+                raise UsageError(f"{path} is a folder with no workflow (.json, or .png with a workflow) in it")
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
 def handle(args: argparse.Namespace) -> int:
     from graphrun.runtime.context import ModelStore
     from graphrun.runtime.overrides import Override
@@ -70,9 +87,11 @@ def handle(args: argparse.Namespace) -> int:
     overrides = [Override.parse(t) for t in args.overrides]
     store = ModelStore()  # shared across the files of this invocation: each checkpoint loads once
     quiet = args.quiet or args.json
-    log = (lambda msg: print(msg, file=sys.stderr)) if not args.json else (lambda msg: None)
+    # Notes such as the stand-in warning print once, as they happen; -q and --json silence them (the JSON
+    # summary lists stand-ins under "stub_models", and saved PNGs record them).
+    log = (lambda msg: print(msg, file=sys.stderr)) if not quiet else (lambda msg: None)
     summary, status = [], 0
-    for path in args.workflows:
+    for path in expand_folders(args.workflows):
         start = time.perf_counter()
         if not quiet:
             print(f"{path}:", file=sys.stderr)
@@ -91,8 +110,6 @@ def handle(args: argparse.Namespace) -> int:
                             "issues": [i.render() for i in exc.issues]})
             continue
         seconds = time.perf_counter() - start
-        for note in result.stub_notes:
-            print(f"  NOTE: {note}", file=sys.stderr)
         if not args.json:
             for f in result.written:
                 print(f)

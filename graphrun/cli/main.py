@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -30,11 +31,23 @@ def _commands() -> list[tuple]:
     return found
 
 
+def version() -> str:
+    """The installed distribution's version (pyproject.toml's `version`)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("graphrun")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict, dict]:
     parser = argparse.ArgumentParser(
         prog="graphrun",
         description="Compile and run ComfyUI workflows natively. `graphrun FILE` is short for `graphrun run FILE`.",
     )
+    parser.add_argument("--version", action="version", version=f"graphrun {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers, parsers = {}, {}
     for name, help_text, add_arguments, handler in _commands():
@@ -60,7 +73,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     try:
-        return int(handlers[args.command](args))
+        code = int(handlers[args.command](args))
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # `graphrun validate --json | head`: the reader left; stop quietly (as the shell's SIGPIPE would).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except GraphrunError as exc:
         print(f"graphrun: error: {exc.render()}", file=sys.stderr)
         return exc.exit_code
