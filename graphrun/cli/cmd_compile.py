@@ -140,54 +140,23 @@ def _print_human(report: FileReport, ok_text: str, stream=None) -> None:
 
 # -- validate ------------------------------------------------------------------------------------------------
 def add_validate_arguments(p: argparse.ArgumentParser) -> None:
+    from graphrun.cli.cmd_run import add_folder_arguments
+
     _add_common(p)
-    p.add_argument("--models-dir", type=Path, default=None, metavar="DIR",
-                   help="ComfyUI-style models folder: model names are checked against its files")
-    p.add_argument("--input-dir", type=Path, default=None, metavar="DIR",
-                   help="input folder: LoadImage files must exist there")
+    add_folder_arguments(p)  # the same folders, defaults and environment as `graphrun run`
+    p.add_argument("--stub-models", nargs="?", const="tiny", choices=["tiny", "full"], default=None,
+                   help="missing checkpoints are accepted (`run --stub-models` replaces them with stand-ins)")
+    p.add_argument("--no-file-checks", action="store_true",
+                   help="do not look for model and input files (check the graph only)")
 
 
-def _folder_lister(models_dir: Path | None, input_dir: Path | None):
-    if models_dir is None and input_dir is None:
-        return None
-    from graphrun.backend.folders import ModelFolders
-    from graphrun.backend.paths import list_input_files
+def validate_file(path: Path, defs, *, models_checked: bool, file_exists=None, files=None,
+                  defs_for=None, problems: list[Issue] = ()) -> FileReport:
+    """Load (compile a UI workflow) and validate one file; never raises.
 
-    if models_dir is not None and not models_dir.is_dir():
-        raise UsageError(f"--models-dir {models_dir} is not a folder")
-    if input_dir is not None and not input_dir.is_dir():
-        raise UsageError(f"--input-dir {input_dir} is not a folder")
-    folders = ModelFolders(models_dir) if models_dir is not None else None
-
-    def lister(folder: str) -> list[str] | None:
-        if folder == "input":
-            return list_input_files(input_dir) if input_dir is not None else None
-        if folders is None:
-            return None
-        try:
-            return folders.list_names(folder)
-        except GraphrunError:
-            return None
-
-    return lister
-
-
-def _file_exists(input_dir: Path | None):
-    if input_dir is None:
-        return None
-    from graphrun.backend.paths import resolve_input
-
-    def exists(folder: str, name: str) -> bool:
-        try:
-            return resolve_input(input_dir, input_dir.parent / "output", input_dir.parent / "temp", name).is_file()
-        except Exception:  # noqa: BLE001 - a name the resolver rejects is not a valid file
-            return False
-
-    return exists
-
-
-def validate_file(path: Path, defs, *, models_checked: bool, file_exists=None) -> FileReport:
-    """Load (compile a UI workflow) and validate one file; never raises."""
+    `files` (graphrun.runtime.files.FileResolver) explains missing files as `run` does; `defs_for(prompt)` gives
+    the definitions for one prompt (stand-in checkpoint names); `problems` are issues found before the file
+    (a models folder that does not exist)."""
     from graphrun.compile.checks_files import file_inputs, unchecked_file_combos
     from graphrun.compile.validate import validate_prompt
     from graphrun.nodes.base import default_registry
@@ -197,19 +166,20 @@ def validate_file(path: Path, defs, *, models_checked: bool, file_exists=None) -
     def work() -> None:
         prompt, report.kind, compile_warnings = _to_prompt(path, defs)
         report.warnings.extend(compile_warnings)
-        use = defs
+        use = defs_for(prompt) if defs_for is not None else defs
         if not models_checked:
             table = file_inputs(default_registry())
             model_folders = {f for f in table.values() if f != "input"}
             use = unchecked_file_combos(defs, prompt, table, model_folders)
         result = validate_prompt(prompt, use, file_exists=file_exists)
-        report.issues.extend(result.issues)
+        explain = (lambda i: files.explain(i, prompt, default_registry())) if files is not None else (lambda i: i)
+        report.issues.extend([*problems, *map(explain, result.issues)])
         report.warnings.extend(result.warnings)
         report.extra.update(result.to_comfy_json())
         report.extra["outputs"] = list(result.outputs)
-        if result.issues or not result.ok:
+        if report.issues or not result.ok:
             report.code = 1
-            report.message = (result.error or {}).get("message") or "some outputs failed validation"
+            report.message = (result.error or {}).get("message") or report.issues[0].message
 
     _guard(report, work)
     report.extra.setdefault("error", None if report.code == 0 else
@@ -220,12 +190,20 @@ def validate_file(path: Path, defs, *, models_checked: bool, file_exists=None) -
 
 
 def handle_validate(args: argparse.Namespace) -> int:
-    lister = _folder_lister(args.models_dir, args.input_dir)
-    defs = _definitions(args, lister)
-    models_checked = args.models_dir is not None  # else only EMPTY model lists are relaxed
+    from graphrun.cli.cmd_run import settings_from_args
+    from graphrun.runtime.files import FileResolver
+
+    files = None if args.no_file_checks else FileResolver(settings_from_args(args))
+    # Folders named on the command line must exist; the defaults only matter to the files a workflow uses.
+    problems = [] if files is None else files.folder_problems(
+        models=args.models_dir is not None, inputs=args.input_dir is not None)
+    defs = _definitions(args, files.lister() if files is not None else None)
+    defs_for = None if files is None else (lambda prompt: _definitions(args, files.lister(prompt)))
     reports = []
     for path in args.files:
-        report = validate_file(path, defs, models_checked=models_checked, file_exists=_file_exists(args.input_dir))
+        report = validate_file(path, defs, models_checked=files is not None,
+                               file_exists=files.exists if files is not None else None, files=files,
+                               defs_for=defs_for, problems=problems)
         reports.append(report)
         if not args.json:
             outs = report.extra.get("outputs") or []

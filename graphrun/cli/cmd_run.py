@@ -12,14 +12,20 @@ from graphrun.errors import GraphrunError, UsageError
 from graphrun.settings import Settings
 
 
-def add_settings_arguments(p: argparse.ArgumentParser) -> None:
-    """Folder and device flags shared by the commands that run workflows (run, test)."""
+def add_folder_arguments(p: argparse.ArgumentParser) -> None:
+    """Where models and inputs are looked up: shared by run, test and validate so they agree."""
     p.add_argument("--models-dir", type=Path, default=None,
                    help="ComfyUI-style models folder (checkpoints/, vae/); default $GRAPHRUN_MODELS_DIR or ./models")
     p.add_argument("--extra-model-paths", type=Path, action="append", default=[], metavar="YAML",
                    help="ComfyUI extra_model_paths.yaml (repeatable)")
-    p.add_argument("--input-dir", type=Path, default=Path("input"), help="input folder (default ./input)")
-    p.add_argument("--output-dir", type=Path, default=Path("output"), help="output folder (default ./output)")
+    p.add_argument("--input-dir", type=Path, default=None, help="input folder (default ./input)")
+    p.add_argument("--output-dir", type=Path, default=Path("output"),
+                   help="output folder (default ./output; ' [output]' image names are read from it)")
+
+
+def add_settings_arguments(p: argparse.ArgumentParser) -> None:
+    """Folder and device flags shared by the commands that run workflows (run, test)."""
+    add_folder_arguments(p)
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
                    help="compute device (fp32 on CPU; ComfyUI's dtypes on GPU)")
     p.add_argument("--stub-models", nargs="?", const="tiny", choices=["tiny", "full"], default=None,
@@ -28,9 +34,9 @@ def add_settings_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    kwargs = dict(input_dir=args.input_dir, output_dir=args.output_dir, device=args.device,
+    kwargs = dict(input_dir=args.input_dir or Path("input"), output_dir=args.output_dir, device=getattr(args, "device", "auto"),
                   extra_model_paths=tuple(args.extra_model_paths), stub_models=args.stub_models is not None,
-                  stub_size=args.stub_models or "tiny", save_metadata=not args.no_metadata,
+                  stub_size=args.stub_models or "tiny", save_metadata=not getattr(args, "no_metadata", False),
                   progress=not getattr(args, "json", False))
     if args.models_dir is not None:
         kwargs["models_dir"] = args.models_dir
