@@ -180,6 +180,8 @@ def validate_file(path: Path, defs, *, models_checked: bool, file_exists=None, f
         if report.issues or not result.ok:
             report.code = 1
             report.message = (result.error or {}).get("message") or report.issues[0].message
+            if report.issues[0].code == "missing_node_type":  # ComfyUI's text guesses "custom node"; ours knows
+                report.message = report.issues[0].message
 
     _guard(report, work)
     report.extra.setdefault("error", None if report.code == 0 else

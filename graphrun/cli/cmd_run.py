@@ -34,10 +34,12 @@ def add_settings_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    kwargs = dict(input_dir=args.input_dir or Path("input"), output_dir=args.output_dir, device=getattr(args, "device", "auto"),
-                  extra_model_paths=tuple(args.extra_model_paths), stub_models=args.stub_models is not None,
-                  stub_size=args.stub_models or "tiny", save_metadata=not getattr(args, "no_metadata", False),
-                  progress=not getattr(args, "json", False))
+    """Settings from the folder flags (every command) and the run flags (run, test; defaults elsewhere)."""
+    stub = getattr(args, "stub_models", None)
+    kwargs = dict(input_dir=args.input_dir or Path("input"), output_dir=args.output_dir,
+                  device=getattr(args, "device", "auto"), extra_model_paths=tuple(args.extra_model_paths),
+                  stub_models=stub is not None, stub_size=stub or "tiny",
+                  save_metadata=not getattr(args, "no_metadata", False), progress=not getattr(args, "json", False))
     if args.models_dir is not None:
         kwargs["models_dir"] = args.models_dir
     return Settings(**kwargs)

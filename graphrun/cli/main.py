@@ -13,9 +13,10 @@ import os
 import sys
 from collections.abc import Sequence
 
+from graphrun import __version__
 from graphrun.errors import GraphrunError
 
-COMMAND_MODULES = ("cmd_run", "cmd_compile", "cmd_convert", "cmd_test")
+COMMAND_MODULES = ("cmd_run", "cmd_compile", "cmd_convert", "cmd_test", "cmd_nodes")
 
 
 def _commands() -> list[tuple]:
@@ -31,23 +32,12 @@ def _commands() -> list[tuple]:
     return found
 
 
-def version() -> str:
-    """The installed distribution's version (pyproject.toml's `version`)."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as dist_version
-
-    try:
-        return dist_version("graphrun")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def build_parser() -> tuple[argparse.ArgumentParser, dict, dict]:
     parser = argparse.ArgumentParser(
         prog="graphrun",
         description="Compile and run ComfyUI workflows natively. `graphrun FILE` is short for `graphrun run FILE`.",
     )
-    parser.add_argument("--version", action="version", version=f"graphrun {version()}")
+    parser.add_argument("--version", action="version", version=f"graphrun {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers, parsers = {}, {}
     for name, help_text, add_arguments, handler in _commands():
