@@ -223,6 +223,8 @@ def add_compile_arguments(p: argparse.ArgumentParser) -> None:
                        help="write the API prompt here ('-' = stdout; one input file only)")
     where.add_argument("--out-dir", type=Path, default=None, metavar="DIR",
                        help="write NAME.api.json per input into DIR (created if missing)")
+    p.add_argument("--strict", action="store_true",
+                   help="fail (exit 1, nothing written) when the compiled prompt would not pass `graphrun validate`")
 
 
 def output_name(path: Path) -> str:
@@ -257,6 +259,17 @@ def write_atomic(target: Path, text: str) -> None:
         raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
+def _prompt_problems(prompt: Any, defs) -> list[Issue]:
+    """What `graphrun validate --no-file-checks` would report for a compiled prompt (files are not looked up)."""
+    from graphrun.compile.checks_files import file_inputs, unchecked_file_combos
+    from graphrun.compile.validate import validate_prompt
+    from graphrun.nodes.base import default_registry
+
+    table = file_inputs(default_registry())
+    use = unchecked_file_combos(defs, prompt, table, {f for f in table.values() if f != "input"})
+    return list(validate_prompt(prompt, use).issues)
+
+
 def handle_compile(args: argparse.Namespace) -> int:
     to_stdout = args.output == "-" or (args.output is None and args.out_dir is None)
     if len(args.files) > 1 and args.out_dir is None:
@@ -275,6 +288,12 @@ def handle_compile(args: argparse.Namespace) -> int:
         def work(path=path, report=report) -> None:
             prompt, report.kind, warnings = _to_prompt(path, defs)
             report.warnings.extend(warnings)
+            problems = _prompt_problems(prompt, defs)
+            if problems and args.strict:
+                report.issues.extend(problems)
+                report.code, report.message = 1, "the compiled prompt is invalid (--strict: nothing written)"
+                return
+            report.warnings.extend(problems)  # written as the frontend would, but said
             text = json.dumps(prompt, indent=2, ensure_ascii=False) + "\n"
             if to_stdout:
                 if args.json:

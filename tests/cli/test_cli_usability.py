@@ -88,3 +88,32 @@ def test_stand_in_warning_printed_once_and_silenced_by_quiet(tmp_path, capsys, m
     assert err.count("absent.safetensors: random-weight SD1.5 stand-in") == 1, err
     assert main([*common, "-q"]) == 0
     assert "stand-in" not in capsys.readouterr().err
+
+
+def _invalid_ui(shared_dir: Path, tmp_path: Path) -> Path:
+    ui = json.loads((shared_dir / "cases" / "02_primitives_controls.ui.json").read_text())
+    sampler = next(n for n in ui["nodes"] if n["type"] == "KSampler")
+    sampler["widgets_values"][4] = "eulr"  # not a sampler: the frontend exports it anyway
+    path = tmp_path / "bad.ui.json"
+    path.write_text(json.dumps(ui))
+    return path
+
+
+def test_compile_warns_on_an_invalid_prompt(tmp_path, capsys, shared_dir):
+    out = tmp_path / "out.api.json"
+    code = main(["compile", str(_invalid_ui(shared_dir, tmp_path)), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0 and out.is_file()
+    assert "warning: [value_not_in_list] node 7 (KSampler), input 'sampler_name'" in err, err
+    assert "did you mean 'euler'" in err
+
+
+def test_compile_strict_fails_and_writes_nothing(tmp_path, capsys, shared_dir):
+    out = tmp_path / "out.api.json"
+    code = main(["compile", "--strict", str(_invalid_ui(shared_dir, tmp_path)), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1 and not out.exists() and list(tmp_path.iterdir()) == [tmp_path / "bad.ui.json"]
+    assert "[value_not_in_list] node 7 (KSampler), input 'sampler_name'" in err and "--strict" in err
+    good = tmp_path / "good.api.json"
+    assert main(["compile", "--strict", str(shared_dir / "cases" / "02_primitives_controls.ui.json"),
+                 "-o", str(good)]) == 0 and good.is_file()
