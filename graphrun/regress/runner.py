@@ -131,8 +131,9 @@ def run_one(job: Job, opts: Options, store) -> Outcome:
         result = run_workflow(job.path, settings, overrides=overrides, store=store, registry=registry,
                               log=lambda msg: None)
         device = str(pick_device(settings.device))
+        # The device used is recorded in the environment; the request (`auto` vs `cpu`) is not a change.
         run_settings = {"stub_models": settings.stub_models, "stub_size": settings.stub_size,
-                        "device": settings.device, "overrides": list(cfg.overrides)}
+                        "overrides": list(cfg.overrides)}
         actual = capture(result, registry, device=device, settings=run_settings, workflow=job.path,
                          find_file=_find_file(settings))
     except Exception as exc:
