@@ -118,6 +118,13 @@ class VAEModel:
         self.downscale = 2 ** (len(vae.config.block_out_channels) - 1)
         self.latent_channels = int(vae.config.latent_channels)
 
+    def work_bytes(self, batch: int, height: int, width: int) -> int:
+        """Estimated peak memory of an encode/decode at pixel size height x width (backend/budget.py)."""
+        from graphrun.backend.budget import vae_estimate
+
+        widest = int(self.vae.config.block_out_channels[0])
+        return vae_estimate(batch, height, width, widest, torch.empty((), dtype=self.dtype).element_size())
+
     @torch.no_grad()
     def encode(self, pixels: Tensor) -> Tensor:
         """VAEEncode: drop alpha, crop to the downscale ratio, 2p-1, encoder + quant_conv, posterior mean (raw)."""

@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,14 +87,17 @@ def _guard(report: FileReport, func) -> Any:
     return None
 
 
-def jsonable(value: Any) -> Any:
-    """Strict-JSON form of a value: NaN/inf as strings, tuples as lists, unknown objects as repr."""
+def jsonable(value: Any, depth: int = 0) -> Any:
+    """Strict-JSON form of a value: NaN/inf as strings, tuples as lists, unknown objects as repr; values nested
+    deeper than 64 levels (a fuzzed input echoed in an issue) are summarised, not recursed into."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, (dict, list, tuple)) and depth >= 64:
+        return f"<{type(value).__name__} nested more than 64 levels deep>"
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
+        return [jsonable(v, depth + 1) for v in value]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return repr(value)
@@ -242,21 +243,13 @@ def output_name(path: Path) -> str:
 
 
 def write_atomic(target: Path, text: str) -> None:
-    """Write via a temp file in the same folder + os.replace; UsageError when the folder is not writable."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    """Write JSON text via graphrun.backend.paths.atomic_write (temp file + os.replace; UsageError on OS errors).
+
+    A lone surrogate (from a `\\ud800` escape in the input) cannot be UTF-8: it is written back as the same JSON
+    escape, so the file stays valid JSON with the same value."""
+    from graphrun.backend.paths import atomic_write
+
+    atomic_write(target, lambda f: f.write(text.encode("utf-8", "backslashreplace")))
 
 
 def _prompt_problems(prompt: Any, defs) -> list[Issue]:

@@ -31,6 +31,9 @@ def add_settings_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stub-models", nargs="?", const="tiny", choices=["tiny", "full"], default=None,
                    help="use deterministic random-weight SD1.5 stand-ins for MISSING checkpoints (labelled)")
     p.add_argument("--no-metadata", action="store_true", help="do not embed prompt/workflow in PNGs")
+    p.add_argument("--memory-budget", type=float, default=None, metavar="GB",
+                   help="refuse work estimated to need more memory (default $GRAPHRUN_MEMORY_BUDGET_GB, else 80%% "
+                        "of physical memory)")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -42,6 +45,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
                   save_metadata=not getattr(args, "no_metadata", False), progress=not getattr(args, "json", False))
     if args.models_dir is not None:
         kwargs["models_dir"] = args.models_dir
+    if getattr(args, "memory_budget", None) is not None:
+        kwargs["memory_budget_gb"] = args.memory_budget
     return Settings(**kwargs)
 
 

@@ -47,8 +47,20 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict, dict]:
     return parser, handlers, parsers
 
 
+def _tolerant_streams() -> None:
+    """A lone surrogate in a workflow (JSON `\\ud800`) cannot be encoded; print it as that escape instead of
+    failing (in JSON output the escape is the same value)."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a detached or closed stream: leave it
+                pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _tolerant_streams()
     parser, handlers, parsers = build_parser()
     if argv and argv[0] not in handlers and not argv[0].startswith("-") and "run" in handlers:
         argv = ["run", *argv]  # `graphrun WORKFLOW` == `graphrun run WORKFLOW`
