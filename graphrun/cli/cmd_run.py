@@ -118,7 +118,8 @@ def handle(args: argparse.Namespace) -> int:
                                   progress=_Progress(not quiet), log=log, on_node=on_node)
         except GraphrunError as exc:
             status = max(status, exc.exit_code)
-            print(f"graphrun: error: {path}: {exc.render()}", file=sys.stderr)
+            text = exc.render()
+            print(f"graphrun: error: {text if text.startswith(str(path)) else f'{path}: {text}'}", file=sys.stderr)
             summary.append({"workflow": str(path), "ok": False, "error": exc.message,
                             "issues": [i.render() for i in exc.issues]})
             continue
