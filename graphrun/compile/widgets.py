@@ -217,7 +217,10 @@ def js_value(value: Any) -> Any:
     if isinstance(value, int):
         if -(2**53) <= value <= 2**53:
             return value
-        return js_value(float(value))
+        try:
+            return js_value(float(value))
+        except OverflowError:  # beyond a double: JSON.parse gives Infinity, JSON.stringify writes null
+            return None
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return None

@@ -52,3 +52,17 @@ def test_fuzzed_workflows_get_clear_errors(tmp_path):
     assert not bad, "\n".join(bad[:10])
     assert time.perf_counter() - start < 120
     assert slowest[0] < 5, slowest
+
+
+def test_found_by_the_10k_fuzz_run(tmp_path, shared_dir):
+    """Variants benchmarks/fuzz_cli.py found, kept as fixed cases: an integer beyond a double in a UI widget."""
+    import json
+
+    ui = json.loads((shared_dir / "cases" / "02_primitives_controls.ui.json").read_text())
+    sampler = next(n for n in ui["nodes"] if n["type"] == "KSampler")
+    sampler["widgets_values"][0] = 10**400  # JS: Infinity after JSON.parse, null after JSON.stringify
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(ui))
+    code, text, _ = run_cli(["compile", str(path), "-o", str(tmp_path / "out.json")])
+    assert code == 0 and "Traceback" not in text and "internal error" not in text, text
+    assert json.loads((tmp_path / "out.json").read_text())["7"]["inputs"]["seed"] is None
