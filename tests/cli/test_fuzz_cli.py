@@ -60,9 +60,9 @@ def test_found_by_the_10k_fuzz_run(tmp_path, shared_dir):
 
     ui = json.loads((shared_dir / "cases" / "02_primitives_controls.ui.json").read_text())
     sampler = next(n for n in ui["nodes"] if n["type"] == "KSampler")
-    sampler["widgets_values"][0] = 10**400  # JS: Infinity after JSON.parse, null after JSON.stringify
+    sampler["widgets_values"][2] = 10**400  # steps. JS: Infinity after JSON.parse, null after JSON.stringify
     path = tmp_path / "big.json"
     path.write_text(json.dumps(ui))
     code, text, _ = run_cli(["compile", str(path), "-o", str(tmp_path / "out.json")])
     assert code == 0 and "Traceback" not in text and "internal error" not in text, text
-    assert json.loads((tmp_path / "out.json").read_text())["7"]["inputs"]["seed"] is None
+    assert json.loads((tmp_path / "out.json").read_text())["7"]["inputs"]["steps"] is None
