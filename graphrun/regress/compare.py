@@ -179,6 +179,8 @@ def compare_output(g: dict, a: dict, golden: Record, actual: Record, tol: Tolera
     kind = a["kind"]
     if kind == "model":
         return OutputDiff(node_id, slot, typ, True, True, detail=f"model {g.get('fingerprint')} -> {a.get('fingerprint')}")
+    if kind == "object":
+        return OutputDiff(node_id, slot, typ, True, True, detail=f"{a.get('class')} content changed")
     if kind == "value":
         return OutputDiff(node_id, slot, typ, True, True, detail=f"value {_short(g.get('value'))} -> {_short(a.get('value'))}")
     if g.get("shape") != a.get("shape"):
