@@ -34,6 +34,17 @@ def add_settings_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--memory-budget", type=float, default=None, metavar="GB",
                    help="refuse work estimated to need more memory (default $GRAPHRUN_MEMORY_BUDGET_GB, else 80%% "
                         "of physical memory)")
+    p.add_argument("--cache-mb", type=float, default=None, metavar="MB",
+                   help="memory bound of the in-process execution cache (LRU; default a quarter of RAM)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="run every node every time (no reuse of unchanged nodes' outputs across workflows/cells)")
+
+
+def store_from_args(args: argparse.Namespace):
+    """The process-wide ModelStore with the execution cache the flags ask for."""
+    from graphrun.runtime.context import ModelStore
+
+    return ModelStore.cached(args.cache_mb, not args.no_cache)
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -92,13 +103,12 @@ def expand_folders(paths: list[Path]) -> list[Path]:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from graphrun.runtime.context import ModelStore
     from graphrun.runtime.overrides import Override
     from graphrun.runtime.run import run_workflow
 
     settings = settings_from_args(args)
     overrides = [Override.parse(t) for t in args.overrides]
-    store = ModelStore()  # shared across the files of this invocation: each checkpoint loads once
+    store = store_from_args(args)  # shared across the files: each checkpoint loads once, unchanged nodes run once
     quiet = args.quiet or args.json
     # Notes such as the stand-in warning print once, as they happen; -q and --json silence them (the JSON
     # summary lists stand-ins under "stub_models", and saved PNGs record them).
@@ -111,7 +121,8 @@ def handle(args: argparse.Namespace) -> int:
 
         def on_node(rec, _quiet=quiet):
             if not _quiet:
-                print(f"  node {rec.node_id} {rec.class_type}: {rec.seconds:.2f}s", file=sys.stderr)
+                how = "cached" if rec.cached else f"{rec.seconds:.2f}s"
+                print(f"  node {rec.node_id} {rec.class_type}: {how}", file=sys.stderr)
 
         try:
             result = run_workflow(path, settings, overrides=overrides, store=store,
@@ -129,7 +140,8 @@ def handle(args: argparse.Namespace) -> int:
                 print(f)
         summary.append({"workflow": str(path), "ok": True, "seconds": round(seconds, 3),
                         "written": [str(f) for f in result.written], "stub_models": result.stub_notes,
-                        "nodes": [{"id": n.node_id, "class_type": n.class_type, "seconds": round(n.seconds, 4)}
+                        "nodes": [{"id": n.node_id, "class_type": n.class_type, "seconds": round(n.seconds, 4),
+                                   "cached": n.cached}
                                   for n in result.nodes]})
     if args.json:
         print(json.dumps({"runs": summary}, indent=2))

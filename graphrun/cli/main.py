@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from graphrun import __version__
 from graphrun.errors import GraphrunError
 
-COMMAND_MODULES = ("cmd_run", "cmd_compile", "cmd_convert", "cmd_test", "cmd_nodes")
+COMMAND_MODULES = ("cmd_run", "cmd_compile", "cmd_convert", "cmd_test", "cmd_sweep", "cmd_compare", "cmd_nodes")
 
 
 def _commands() -> list[tuple]:

@@ -23,6 +23,7 @@ from graphrun.compile.ui_graph import (
 from graphrun.compile.ui_resolve import LinkRef, Resolver, Scope
 from graphrun.compile.widgets import UNDEFINED, NodeLayout, js_value
 from graphrun.errors import Issue, WorkflowError
+from graphrun.links import is_link
 from graphrun.nodedefs import NodeDefs
 
 __all__ = ["CompileResult", "compile_ui", "compile_workflow"]
@@ -204,4 +205,4 @@ def _wrap(value: Any) -> Any:
 
 
 def _is_dead_link(value: Any, output: dict[str, Any]) -> bool:
-    return isinstance(value, list) and len(value) == 2 and str(value[0]) not in output
+    return is_link(value) and str(value[0]) not in output

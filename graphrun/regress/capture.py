@@ -207,7 +207,7 @@ def model_fingerprint(value: Any, inputs: Mapping[str, Any], files: Mapping[str,
 
 
 def _inputs(node: Mapping[str, Any]) -> dict[str, Any]:
-    from graphrun.runtime.execute import is_link
+    from graphrun.links import is_link
 
     out = {}
     for name, value in (node.get("inputs") or {}).items():

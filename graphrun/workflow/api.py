@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import Field, RootModel, StrictStr
 
+from graphrun.links import is_link  # the one link rule, re-exported here
 from graphrun.workflow._base import Passthrough
 
 
@@ -40,11 +41,6 @@ class ApiNode(Passthrough):
     def constants(self) -> dict[str, Any]:
         """The inputs that are not links."""
         return {name: value for name, value in self.inputs.items() if not is_link(value)}
-
-
-def is_link(value: Any) -> bool:
-    """True for a value the backend reads as a link: a list of exactly two items."""
-    return isinstance(value, list | tuple) and len(value) == 2
 
 
 class ApiPrompt(RootModel[dict[str, ApiNode]]):
