@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, Mapping
 
 import torch
@@ -145,10 +144,3 @@ class VAEModel:
         y = self.vae.decode(z, return_dict=False)[0]
         y = y.to(device=latent.device).float()
         return torch.clamp((y + 1.0) / 2.0, 0.0, 1.0).movedim(1, -1)
-
-
-def load_vae(path: str | Path, *, device: str | torch.device = "cpu", policy=None) -> VAEModel:
-    """Standalone VAE file (models/vae): LDM layout with/without first_stage_model., or diffusers layout."""
-    from graphrun.backend.checkpoints import load_vae as _load
-
-    return _load(path, device=device, policy=policy)

@@ -16,6 +16,7 @@ from typing import Any
 from graphrun.errors import GraphrunError
 from graphrun.regress.compare import Comparison
 from graphrun.regress.config import WorkflowConfig
+from graphrun.regress.images import ImageSet  # noqa: F401 - re-exported for report_html
 from graphrun.settings import Settings
 
 STATUSES = ("pass", "fail", "missing", "error", "recorded", "updated")
@@ -44,18 +45,6 @@ class Options:
     threads: int = 1  # torch CPU threads per worker (0 = torch's default); pinned so CPU reruns are bit-exact
     cache_mb: float | None = None  # execution cache per worker (runtime/cache.py); None = default size
     cache: bool = True
-
-
-@dataclass(frozen=True)
-class ImageSet:
-    """Expected / actual / difference PNG paths for one delivered image (any may be None)."""
-
-    label: str
-    expected: Path | None
-    actual: Path | None
-    diff: Path | None
-    gain: float = 1.0
-    note: str = ""
 
 
 @dataclass
