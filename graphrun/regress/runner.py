@@ -183,8 +183,11 @@ def _worker(jobs: Sequence[Job], opts: Options, results, threads: int) -> None:
     for job in jobs:
         try:
             results.put(run_one(job, opts, store))
-        except BaseException as exc:  # never leave the parent waiting for a job
+        except Exception as exc:  # noqa: BLE001 - one workflow's bug becomes its outcome; the others still run
             results.put(_error(job, time.perf_counter(), exc))
+        except BaseException as exc:  # interrupted: tell the parent (it must not wait), then stop as asked
+            results.put(_error(job, time.perf_counter(), exc, "Interrupted"))
+            raise
 
 
 def run_jobs(jobs: Sequence[Job], opts: Options, workers: int = 1,
