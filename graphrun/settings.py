@@ -11,6 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 Device = Literal["auto", "cpu", "cuda", "mps"]
 
 
+def _env_float(name: str) -> float | None:
+    text = os.environ.get(name)
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
 class Settings(BaseModel):
     """Where models, inputs and outputs live, and how to compute. ComfyUI's folder layout by default."""
 
@@ -26,6 +34,9 @@ class Settings(BaseModel):
     stub_size: Literal["tiny", "full"] = "tiny"
     save_metadata: bool = True  # PNG prompt/workflow tEXt chunks, as ComfyUI without --disable-metadata
     progress: bool = True
+    # Work estimated to need more memory than this is refused before it starts (backend/budget.py); None means
+    # 80% of the machine's physical memory.
+    memory_budget_gb: float | None = Field(default_factory=lambda: _env_float("GRAPHRUN_MEMORY_BUDGET_GB"))
 
     def resolved_temp_dir(self) -> Path:
         return self.temp_dir if self.temp_dir is not None else self.output_dir.parent / "temp"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from pathlib import Path
 from typing import Sequence
 
 from graphrun.errors import ModelError
+from graphrun.suggest import close_names
 
 MODEL_EXTENSIONS = frozenset({".ckpt", ".pt", ".pt2", ".bin", ".pth", ".safetensors", ".pkl", ".sft"})
 LEGACY_NAMES = {"unet": "diffusion_models", "clip": "text_encoders"}
@@ -136,6 +136,6 @@ class ModelFolders:
             if candidate.is_file():
                 return candidate
         searched = ", ".join(str(r) for r in roots) or "(none)"
-        close = difflib.get_close_matches(name, self.list_names(folder), n=3, cutoff=0.4)
+        close = close_names(name, self.list_names(folder), n=3, cutoff=0.4)
         hint = f"; closest names: {', '.join(repr(c) for c in close)}" if close else ""
         raise ModelError(f"{folder} file {name!r} not found; searched: {searched}{hint}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, Mapping
 
 import torch
@@ -121,6 +120,13 @@ class VAEModel:
         self.downscale = 2 ** (len(vae.config.block_out_channels) - 1)
         self.latent_channels = int(vae.config.latent_channels)
 
+    def work_bytes(self, batch: int, height: int, width: int) -> int:
+        """Estimated peak memory of an encode/decode at pixel size height x width (backend/budget.py)."""
+        from graphrun.backend.budget import vae_estimate
+
+        widest = int(self.vae.config.block_out_channels[0])
+        return vae_estimate(batch, height, width, widest, torch.empty((), dtype=self.dtype).element_size())
+
     @torch.no_grad()
     def encode(self, pixels: Tensor) -> Tensor:
         """VAEEncode: drop alpha, crop to the downscale ratio, 2p-1, encoder + quant_conv, posterior mean (raw)."""
@@ -141,10 +147,3 @@ class VAEModel:
         y = self.vae.decode(z, return_dict=False)[0]
         y = y.to(device=latent.device).float()
         return torch.clamp((y + 1.0) / 2.0, 0.0, 1.0).movedim(1, -1)
-
-
-def load_vae(path: str | Path, *, device: str | torch.device = "cpu", policy=None) -> VAEModel:
-    """Standalone VAE file (models/vae): LDM layout with/without first_stage_model., or diffusers layout."""
-    from graphrun.backend.checkpoints import load_vae as _load
-
-    return _load(path, device=device, policy=policy)

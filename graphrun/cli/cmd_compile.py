@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,14 +96,17 @@ def _guard(report: FileReport, func) -> Any:
     return None
 
 
-def jsonable(value: Any) -> Any:
-    """Strict-JSON form of a value: NaN/inf as strings, tuples as lists, unknown objects as repr."""
+def jsonable(value: Any, depth: int = 0) -> Any:
+    """Strict-JSON form of a value: NaN/inf as strings, tuples as lists, unknown objects as repr; values nested
+    deeper than 64 levels (a fuzzed input echoed in an issue) are summarised, not recursed into."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, (dict, list, tuple)) and depth >= 64:
+        return f"<{type(value).__name__} nested more than 64 levels deep>"
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
+        return [jsonable(v, depth + 1) for v in value]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return repr(value)
@@ -149,54 +150,23 @@ def _print_human(report: FileReport, ok_text: str, stream=None) -> None:
 
 # -- validate ------------------------------------------------------------------------------------------------
 def add_validate_arguments(p: argparse.ArgumentParser) -> None:
+    from graphrun.cli.cmd_run import add_folder_arguments
+
     _add_common(p)
-    p.add_argument("--models-dir", type=Path, default=None, metavar="DIR",
-                   help="ComfyUI-style models folder: model names are checked against its files")
-    p.add_argument("--input-dir", type=Path, default=None, metavar="DIR",
-                   help="input folder: LoadImage files must exist there")
+    add_folder_arguments(p)  # the same folders, defaults and environment as `graphrun run`
+    p.add_argument("--stub-models", nargs="?", const="tiny", choices=["tiny", "full"], default=None,
+                   help="missing checkpoints are accepted (`run --stub-models` replaces them with stand-ins)")
+    p.add_argument("--no-file-checks", action="store_true",
+                   help="do not look for model and input files (check the graph only)")
 
 
-def _folder_lister(models_dir: Path | None, input_dir: Path | None):
-    if models_dir is None and input_dir is None:
-        return None
-    from graphrun.backend.folders import ModelFolders
-    from graphrun.backend.paths import list_input_files
+def validate_file(path: Path, defs, *, models_checked: bool, file_exists=None, files=None,
+                  defs_for=None, problems: list[Issue] = (), overrides=()) -> FileReport:
+    """Load (compile a UI workflow) and validate one file; never raises.
 
-    if models_dir is not None and not models_dir.is_dir():
-        raise UsageError(f"--models-dir {models_dir} is not a folder")
-    if input_dir is not None and not input_dir.is_dir():
-        raise UsageError(f"--input-dir {input_dir} is not a folder")
-    folders = ModelFolders(models_dir) if models_dir is not None else None
-
-    def lister(folder: str) -> list[str] | None:
-        if folder == "input":
-            return list_input_files(input_dir) if input_dir is not None else None
-        if folders is None:
-            return None
-        try:
-            return folders.list_names(folder)
-        except GraphrunError:
-            return None
-
-    return lister
-
-
-def _file_exists(input_dir: Path | None):
-    if input_dir is None:
-        return None
-    from graphrun.backend.paths import resolve_input
-
-    def exists(folder: str, name: str) -> bool:
-        try:
-            return resolve_input(input_dir, input_dir.parent / "output", input_dir.parent / "temp", name).is_file()
-        except Exception:  # noqa: BLE001 - a name the resolver rejects is not a valid file
-            return False
-
-    return exists
-
-
-def validate_file(path: Path, defs, *, models_checked: bool, file_exists=None, overrides=()) -> FileReport:
-    """Load (compile a UI workflow) and validate one file; never raises."""
+    `files` (graphrun.runtime.files.FileResolver) explains missing files as `run` does; `defs_for(prompt)` gives
+    the definitions for one prompt (stand-in checkpoint names); `problems` are issues found before the file
+    (a models folder that does not exist)."""
     from graphrun.compile.checks_files import file_inputs, unchecked_file_combos
     from graphrun.compile.validate import validate_prompt
     from graphrun.nodes.base import default_registry
@@ -206,19 +176,22 @@ def validate_file(path: Path, defs, *, models_checked: bool, file_exists=None, o
     def work() -> None:
         prompt, report.kind, compile_warnings = _to_prompt(path, defs, overrides)
         report.warnings.extend(compile_warnings)
-        use = defs
+        use = defs_for(prompt) if defs_for is not None else defs
         if not models_checked:
             table = file_inputs(default_registry())
             model_folders = {f for f in table.values() if f != "input"}
             use = unchecked_file_combos(defs, prompt, table, model_folders)
         result = validate_prompt(prompt, use, file_exists=file_exists)
-        report.issues.extend(result.issues)
+        explain = (lambda i: files.explain(i, prompt, default_registry())) if files is not None else (lambda i: i)
+        report.issues.extend([*problems, *map(explain, result.issues)])
         report.warnings.extend(result.warnings)
         report.extra.update(result.to_comfy_json())
         report.extra["outputs"] = list(result.outputs)
-        if result.issues or not result.ok:
+        if report.issues or not result.ok:
             report.code = 1
-            report.message = (result.error or {}).get("message") or "some outputs failed validation"
+            report.message = (result.error or {}).get("message") or report.issues[0].message
+            if report.issues[0].code == "missing_node_type":  # ComfyUI's text guesses "custom node"; ours knows
+                report.message = report.issues[0].message
 
     _guard(report, work)
     report.extra.setdefault("error", None if report.code == 0 else
@@ -229,13 +202,20 @@ def validate_file(path: Path, defs, *, models_checked: bool, file_exists=None, o
 
 
 def handle_validate(args: argparse.Namespace) -> int:
-    lister = _folder_lister(args.models_dir, args.input_dir)
-    defs = _definitions(args, lister)
-    models_checked = args.models_dir is not None  # else only EMPTY model lists are relaxed
+    from graphrun.cli.cmd_run import settings_from_args
+    from graphrun.runtime.files import FileResolver
+
+    files = None if args.no_file_checks else FileResolver(settings_from_args(args))
+    # Folders named on the command line must exist; the defaults only matter to the files a workflow uses.
+    problems = [] if files is None else files.folder_problems(
+        models=args.models_dir is not None, inputs=args.input_dir is not None)
+    defs = _definitions(args, files.lister() if files is not None else None)
+    defs_for = None if files is None else (lambda prompt: _definitions(args, files.lister(prompt)))
     reports = []
     for path in args.files:
-        report = validate_file(path, defs, models_checked=models_checked, file_exists=_file_exists(args.input_dir),
-                               overrides=_overrides(args))
+        report = validate_file(path, defs, models_checked=files is not None,
+                               file_exists=files.exists if files is not None else None, files=files,
+                               defs_for=defs_for, problems=problems, overrides=_overrides(args))
         reports.append(report)
         if not args.json:
             outs = report.extra.get("outputs") or []
@@ -253,6 +233,8 @@ def add_compile_arguments(p: argparse.ArgumentParser) -> None:
                        help="write the API prompt here ('-' = stdout; one input file only)")
     where.add_argument("--out-dir", type=Path, default=None, metavar="DIR",
                        help="write NAME.api.json per input into DIR (created if missing)")
+    p.add_argument("--strict", action="store_true",
+                   help="fail (exit 1, nothing written) when the compiled prompt would not pass `graphrun validate`")
 
 
 def output_name(path: Path) -> str:
@@ -270,21 +252,24 @@ def output_name(path: Path) -> str:
 
 
 def write_atomic(target: Path, text: str) -> None:
-    """Write via a temp file in the same folder + os.replace; UsageError when the folder is not writable."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    """Write JSON text via graphrun.backend.paths.atomic_write (temp file + os.replace; UsageError on OS errors).
+
+    A lone surrogate (from a `\\ud800` escape in the input) cannot be UTF-8: it is written back as the same JSON
+    escape, so the file stays valid JSON with the same value."""
+    from graphrun.backend.paths import atomic_write
+
+    atomic_write(target, lambda f: f.write(text.encode("utf-8", "backslashreplace")))
+
+
+def _prompt_problems(prompt: Any, defs) -> list[Issue]:
+    """What `graphrun validate --no-file-checks` would report for a compiled prompt (files are not looked up)."""
+    from graphrun.compile.checks_files import file_inputs, unchecked_file_combos
+    from graphrun.compile.validate import validate_prompt
+    from graphrun.nodes.base import default_registry
+
+    table = file_inputs(default_registry())
+    use = unchecked_file_combos(defs, prompt, table, {f for f in table.values() if f != "input"})
+    return list(validate_prompt(prompt, use).issues)
 
 
 def handle_compile(args: argparse.Namespace) -> int:
@@ -305,6 +290,12 @@ def handle_compile(args: argparse.Namespace) -> int:
         def work(path=path, report=report) -> None:
             prompt, report.kind, warnings = _to_prompt(path, defs, _overrides(args))
             report.warnings.extend(warnings)
+            problems = _prompt_problems(prompt, defs)
+            if problems and args.strict:
+                report.issues.extend(problems)
+                report.code, report.message = 1, "the compiled prompt is invalid (--strict: nothing written)"
+                return
+            report.warnings.extend(problems)  # written as the frontend would, but said
             text = json.dumps(prompt, indent=2, ensure_ascii=False) + "\n"
             if to_stdout:
                 if args.json:

@@ -8,23 +8,32 @@ import sys
 import time
 from pathlib import Path
 
-from graphrun.errors import GraphrunError
+from graphrun.errors import GraphrunError, UsageError
 from graphrun.settings import Settings
 
 
-def add_settings_arguments(p: argparse.ArgumentParser) -> None:
-    """Folder and device flags shared by the commands that run workflows (run, test)."""
+def add_folder_arguments(p: argparse.ArgumentParser) -> None:
+    """Where models and inputs are looked up: shared by run, test and validate so they agree."""
     p.add_argument("--models-dir", type=Path, default=None,
                    help="ComfyUI-style models folder (checkpoints/, vae/); default $GRAPHRUN_MODELS_DIR or ./models")
     p.add_argument("--extra-model-paths", type=Path, action="append", default=[], metavar="YAML",
                    help="ComfyUI extra_model_paths.yaml (repeatable)")
-    p.add_argument("--input-dir", type=Path, default=Path("input"), help="input folder (default ./input)")
-    p.add_argument("--output-dir", type=Path, default=Path("output"), help="output folder (default ./output)")
+    p.add_argument("--input-dir", type=Path, default=None, help="input folder (default ./input)")
+    p.add_argument("--output-dir", type=Path, default=Path("output"),
+                   help="output folder (default ./output; ' [output]' image names are read from it)")
+
+
+def add_settings_arguments(p: argparse.ArgumentParser) -> None:
+    """Folder and device flags shared by the commands that run workflows (run, test)."""
+    add_folder_arguments(p)
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
                    help="compute device (fp32 on CPU; ComfyUI's dtypes on GPU)")
     p.add_argument("--stub-models", nargs="?", const="tiny", choices=["tiny", "full"], default=None,
                    help="use deterministic random-weight SD1.5 stand-ins for MISSING checkpoints (labelled)")
     p.add_argument("--no-metadata", action="store_true", help="do not embed prompt/workflow in PNGs")
+    p.add_argument("--memory-budget", type=float, default=None, metavar="GB",
+                   help="refuse work estimated to need more memory (default $GRAPHRUN_MEMORY_BUDGET_GB, else 80%% "
+                        "of physical memory)")
     p.add_argument("--cache-mb", type=float, default=None, metavar="MB",
                    help="memory bound of the in-process execution cache (LRU; default a quarter of RAM)")
     p.add_argument("--no-cache", action="store_true",
@@ -39,17 +48,22 @@ def store_from_args(args: argparse.Namespace):
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    kwargs = dict(input_dir=args.input_dir, output_dir=args.output_dir, device=args.device,
-                  extra_model_paths=tuple(args.extra_model_paths), stub_models=args.stub_models is not None,
-                  stub_size=args.stub_models or "tiny", save_metadata=not args.no_metadata,
-                  progress=not getattr(args, "json", False))
+    """Settings from the folder flags (every command) and the run flags (run, test; defaults elsewhere)."""
+    stub = getattr(args, "stub_models", None)
+    kwargs = dict(input_dir=args.input_dir or Path("input"), output_dir=args.output_dir,
+                  device=getattr(args, "device", "auto"), extra_model_paths=tuple(args.extra_model_paths),
+                  stub_models=stub is not None, stub_size=stub or "tiny",
+                  save_metadata=not getattr(args, "no_metadata", False), progress=not getattr(args, "json", False))
     if args.models_dir is not None:
         kwargs["models_dir"] = args.models_dir
+    if getattr(args, "memory_budget", None) is not None:
+        kwargs["memory_budget_gb"] = args.memory_budget
     return Settings(**kwargs)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("workflows", nargs="+", type=Path, help="UI or API workflow JSON, or a PNG with a workflow")
+    p.add_argument("workflows", nargs="+", type=Path,
+                   help="UI or API workflow JSON, a PNG with a workflow, or a folder (every workflow in it, as `test`)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="NODE.INPUT=VALUE",
                    help="override an input (NODE = id or title); repeatable")
     add_settings_arguments(p)
@@ -72,6 +86,22 @@ class _Progress:
               file=sys.stderr, flush=True)
 
 
+def expand_folders(paths: list[Path]) -> list[Path]:
+    """Folders become the workflows in them, found as `graphrun test` finds them; files stay as given."""
+    from graphrun.regress.discover import discover
+
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = discover([path])
+            if not found:
+                raise UsageError(f"{path} is a folder with no workflow (.json, or .png with a workflow) in it")
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
 def handle(args: argparse.Namespace) -> int:
     from graphrun.runtime.overrides import Override
     from graphrun.runtime.run import run_workflow
@@ -80,9 +110,11 @@ def handle(args: argparse.Namespace) -> int:
     overrides = [Override.parse(t) for t in args.overrides]
     store = store_from_args(args)  # shared across the files: each checkpoint loads once, unchanged nodes run once
     quiet = args.quiet or args.json
-    log = (lambda msg: print(msg, file=sys.stderr)) if not args.json else (lambda msg: None)
+    # Notes such as the stand-in warning print once, as they happen; -q and --json silence them (the JSON
+    # summary lists stand-ins under "stub_models", and saved PNGs record them).
+    log = (lambda msg: print(msg, file=sys.stderr)) if not quiet else (lambda msg: None)
     summary, status = [], 0
-    for path in args.workflows:
+    for path in expand_folders(args.workflows):
         start = time.perf_counter()
         if not quiet:
             print(f"{path}:", file=sys.stderr)
@@ -97,13 +129,12 @@ def handle(args: argparse.Namespace) -> int:
                                   progress=_Progress(not quiet), log=log, on_node=on_node)
         except GraphrunError as exc:
             status = max(status, exc.exit_code)
-            print(f"graphrun: error: {path}: {exc.render()}", file=sys.stderr)
+            text = exc.render()
+            print(f"graphrun: error: {text if text.startswith(str(path)) else f'{path}: {text}'}", file=sys.stderr)
             summary.append({"workflow": str(path), "ok": False, "error": exc.message,
                             "issues": [i.render() for i in exc.issues]})
             continue
         seconds = time.perf_counter() - start
-        for note in result.stub_notes:
-            print(f"  NOTE: {note}", file=sys.stderr)
         if not args.json:
             for f in result.written:
                 print(f)

@@ -35,6 +35,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _line(out) -> str:
     text = f"{out.status.upper():8} {out.path} ({out.seconds:.1f}s)"
+    if out.status == "pass" and out.comparison is not None:
+        text += f" {out.comparison.verdict()}"
     if out.message:
         text += f"\n         {out.message}"
     if out.status == "error" and out.details:
@@ -52,6 +54,8 @@ def _as_json(out) -> dict:
         item.update(error_type=out.error_type, details=out.details)
     if cmp is not None:
         item["tolerance"] = cmp.tolerance.describe()
+        item["identical"] = cmp.identical
+        item["verdict"] = cmp.verdict()
         item["first_divergence"] = None if cmp.first is None else {
             "node": cmp.first.node_id, "class_type": cmp.first.class_type, "title": cmp.first.title,
             "description": cmp.first.describe()}

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
+from graphrun import __version__
 from graphrun.errors import GraphrunError
 
-COMMAND_MODULES = ("cmd_run", "cmd_compile", "cmd_convert", "cmd_test", "cmd_sweep", "cmd_compare")
+COMMAND_MODULES = ("cmd_run", "cmd_compile", "cmd_convert", "cmd_test", "cmd_sweep", "cmd_compare", "cmd_nodes")
 
 
 def _commands() -> list[tuple]:
@@ -35,6 +37,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict, dict]:
         prog="graphrun",
         description="Compile and run ComfyUI workflows natively. `graphrun FILE` is short for `graphrun run FILE`.",
     )
+    parser.add_argument("--version", action="version", version=f"graphrun {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers, parsers = {}, {}
     for name, help_text, add_arguments, handler in _commands():
@@ -44,8 +47,20 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict, dict]:
     return parser, handlers, parsers
 
 
+def _tolerant_streams() -> None:
+    """A lone surrogate in a workflow (JSON `\\ud800`) cannot be encoded; print it as that escape instead of
+    failing (in JSON output the escape is the same value)."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a detached or closed stream: leave it
+                pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _tolerant_streams()
     parser, handlers, parsers = build_parser()
     if argv and argv[0] not in handlers and not argv[0].startswith("-") and "run" in handlers:
         argv = ["run", *argv]  # `graphrun WORKFLOW` == `graphrun run WORKFLOW`
@@ -60,7 +75,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     try:
-        return int(handlers[args.command](args))
+        code = int(handlers[args.command](args))
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # `graphrun validate --json | head`: the reader left; stop quietly (as the shell's SIGPIPE would).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except GraphrunError as exc:
         print(f"graphrun: error: {exc.render()}", file=sys.stderr)
         return exc.exit_code

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphrun.compile.suggest import closest, describe_options
-from graphrun.errors import Issue
+from graphrun.errors import GraphrunError, Issue
 from graphrun.nodedefs import WIDGET_TYPES, InputSpec, NodeDef
 
 FileExists = Callable[[str, str], bool]
@@ -180,13 +180,13 @@ def check_file_input(node: NodeRef, spec: InputSpec, value: Any, folder: str,
     annotation, which also picks `folder`), so a resolver shared with the node itself sees the same name."""
     if file_exists is None:
         return []
-    ok = False
+    ok, human = False, f"file not found in the {folder} folder"
     if isinstance(value, str) and value:
         where = next((f for suffix, f in _ANNOTATIONS.items() if value.endswith(suffix)), folder)
         try:
             ok = bool(file_exists(where, value))
-        except Exception:  # a resolver that raises for a bad name (absolute, '..') means: not a valid file
-            ok = False
+        except GraphrunError as exc:  # the resolver's own words: the folder searched, or why the name is refused
+            human = exc.message
     if ok:
         return []
     text = f"Invalid image file: {value}"
@@ -194,7 +194,7 @@ def check_file_input(node: NodeRef, spec: InputSpec, value: Any, folder: str,
     options = spec.combo_options
     return [finding(node, "custom_validation_failed", "Custom validation failed for node",
                     f"{spec.name} - {text}", {"input_name": spec.name},
-                    human=f"file not found in the {folder} folder", input_name=spec.name, value=value,
+                    human=human, input_name=spec.name, value=value,
                     allowed=describe_options(options) if options else f"a file in the {folder} folder",
                     suggestion=hint)]
 

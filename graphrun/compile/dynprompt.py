@@ -3,7 +3,7 @@
 It runs inside graphToPrompt (the widget's `serializeValue`) for STRING widgets whose spec has
 `dynamicPrompts: true` (e.g. CLIPTextEncode.text), so its result is part of the API prompt: C comments are
 stripped, one option of every `{a|b}` block is picked, then `\\{ \\} \\|` are unescaped. (The other queue-time
-transform, `%Node.widget%`/`%date:…%` in filename prefixes, lives in graphrun.backend.prefix.)
+transform, `%Node.widget%`/`%date:…%` in filename prefixes, lives in graphrun.compile.prefix.)
 """
 
 from __future__ import annotations

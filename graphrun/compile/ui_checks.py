@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from graphrun.compile.node_origin import missing_node_text
 from graphrun.compile.ui_graph import Graph
 from graphrun.errors import Issue, WorkflowError
 
@@ -63,8 +64,8 @@ def check_node_types(ui: dict[str, Any], graphs: dict[str, Graph], definitions: 
                                 node_id=where[0].split(" ")[0], class_type=node_type))
         else:
             issues.append(Issue("missing_node_type",
-                                f"Node type '{node_type}' not found (nodes {nodes}); the custom node may not be "
-                                "installed", node_id=where[0].split(" ")[0], class_type=node_type,
+                                f"{missing_node_text(node_type)} (nodes {nodes})",
+                                node_id=where[0].split(" ")[0], class_type=node_type,
                                 extra={"nodes": where}))
     if issues:
         missing = sorted({i.class_type for i in issues if i.code == "missing_node_type"})

@@ -171,6 +171,8 @@ def _output_links(raw: dict[str, Any]) -> list[list[str]]:
 
 def _mode(raw: dict[str, Any]) -> int:
     mode = raw.get("mode", 0)
+    if isinstance(mode, float) and mode.is_integer():
+        return int(mode)  # JSON has one number type: the frontend's `mode === 4` holds for 4.0
     return mode if isinstance(mode, int) and not isinstance(mode, bool) else 0
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from graphrun.backend.prefix import FRONTEND_SAVE_NODE_TYPES, PrefixNode, expand_frontend_prefix
+from graphrun.compile.prefix import FRONTEND_SAVE_NODE_TYPES, PrefixNode, expand_frontend_prefix
 from graphrun.compile.dynprompt import process_dynamic_prompt
 from graphrun.compile.ui_checks import check_document, check_node_types
 from graphrun.compile.ui_graph import (

@@ -23,6 +23,7 @@ import networkx as nx
 
 from graphrun.compile.checks import (CUSTOM_FILE_VALIDATORS, FileExists, Finding, NodeRef, check_constant,
                                      check_file_input, check_link, finding, input_config)
+from graphrun.compile.node_origin import missing_node_text, node_origin
 from graphrun.compile.suggest import closest
 from graphrun.errors import Issue, WorkflowError
 from graphrun.nodedefs import NodeDef
@@ -144,10 +145,11 @@ class _Validator:
             definition = self.defs.get(ct) if isinstance(ct, str) else None
             if definition is None:
                 msg = f"Node '{title or ct}' not found. The custom node may not be installed."
-                hint = closest(ct, self.defs.keys()) if isinstance(ct, str) else None
+                # A real core/custom node name is not a typo of one of ours: no "did you mean" for those.
+                hint = closest(ct, self.defs.keys()) if isinstance(ct, str) and node_origin(ct) is None else None
                 aborts.append(finding(ref, "missing_node_type", msg, f"Node ID '#{sid}'", extra,
-                                      human=f"unknown node type {ct!r}: not a graphrun node and not in the node "
-                                      f"definitions (install the custom node or pass its --object-info)",
+                                      human=missing_node_text(ct) if isinstance(ct, str) else
+                                      f"node type {ct!r} is not a string",
                                       value=ct, suggestion=hint))
                 continue
             self.known[nid] = definition

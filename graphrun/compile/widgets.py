@@ -56,15 +56,32 @@ WIDGET_PREFIX_BUTTONS = {
 }
 
 
+# Widgets the frontend's own extensions add to core nodes (ComfyUI_frontend 1.27.10, src/extensions/core/):
+# graphToPrompt sends every widget without `options.serialize === false`, so these reach the prompt although the
+# backend declares no such input. (name, value, saved): `saved` False is a widget with `widget.serialize = false`
+# (left out of widgets_values; its prompt value stays the initial "").
+#   uploadAudio.ts  Comfy.AudioWidget adds required `audioUI` (AUDIO_UI DOM widget, serialize = false) to LoadAudio,
+#                   SaveAudio, PreviewAudio, SaveAudioMP3, SaveAudioOpus; Comfy.RecordAudio's DOM widget likewise.
+#   previewAny.ts   a read-only STRING widget `preview` (serialize = false) on PreviewAny.
+#   saveMesh.ts     required `image` (PREVIEW_3D component widget, saved) on SaveGLB.
+FRONTEND_ONLY_WIDGETS: dict[str, tuple[tuple[str, Any, bool], ...]] = {
+    **{name: (("audioUI", "", False),) for name in
+       ("LoadAudio", "SaveAudio", "PreviewAudio", "SaveAudioMP3", "SaveAudioOpus", "RecordAudio")},
+    "PreviewAny": (("preview", "", False),),
+    "SaveGLB": (("image", "", True),),
+}
+
+
 @dataclass(frozen=True)
 class Widget:
     """One runtime widget: its name, role, default value and whether graphToPrompt sends it."""
 
     name: str
-    role: str  # "value" | "control" | "filter" | "upload" | "button" | "other"
+    role: str  # "value" | "control" | "filter" | "upload" | "button" | "other" | "frontend"
     default: Any
     in_prompt: bool
     spec: InputSpec | None = None
+    saved: bool = True  # False: not in widgets_values (a frontend widget with serialize = false)
 
     @property
     def dynamic_prompts(self) -> bool:
@@ -175,6 +192,9 @@ def build_layout(defn: NodeDef) -> NodeLayout:
         if upload_after_required and spec.group == "required" and last_required:
             widgets.append(Widget("upload", "upload", "image", False))
             legacy.append(False)
+    for name, value, saved in FRONTEND_ONLY_WIDGETS.get(defn.name, ()):
+        if all(w.name != name for w in widgets):
+            widgets.append(Widget(name, "frontend", value, True, saved=saved))
     return NodeLayout(tuple(widgets), tuple(sockets + widget_sockets), tuple(legacy))
 
 
@@ -206,6 +226,9 @@ def apply_widget_values(layout: NodeLayout, values: Any) -> list[Any]:
     values = migrate_force_input(layout, values)
     for k, value in enumerate(values[: len(current)]):
         current[k] = value
+    for k, widget in enumerate(layout.widgets):
+        if not widget.saved:  # whatever an older save stored there, the widget starts empty
+            current[k] = widget.default
     return current
 
 
@@ -217,7 +240,10 @@ def js_value(value: Any) -> Any:
     if isinstance(value, int):
         if -(2**53) <= value <= 2**53:
             return value
-        return js_value(float(value))
+        try:
+            return js_value(float(value))
+        except OverflowError:  # beyond a double: JSON.parse gives Infinity, JSON.stringify writes null
+            return None
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return None

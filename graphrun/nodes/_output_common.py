@@ -1,18 +1,12 @@
-"""What the output nodes share: frontend filename_prefix expansion and the PNG/latent metadata."""
+"""What the output nodes share: the PNG/latent metadata.
+
+`%Node.widget%` / `%date:...%` in filename prefixes are the frontend's: expanded once, when a UI workflow is
+compiled (graphrun.compile.prefix); ComfyUI's backend leaves them alone in API prompts, and so do we.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-
-
-def expand_prefix(ctx, prefix: str) -> str:
-    """Apply the frontend's %Node.widget% / %date:...% substitution (it runs at queue time in ComfyUI)."""
-    if "%" not in prefix or ctx.prompt is None:
-        return prefix
-    from graphrun.backend.prefix import expand_frontend_prefix, nodes_from_api_prompt
-
-    return expand_frontend_prefix(prefix, nodes=nodes_from_api_prompt(ctx.prompt), now=datetime.now())
 
 
 def metadata(ctx) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:

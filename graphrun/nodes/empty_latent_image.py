@@ -22,7 +22,10 @@ class EmptyLatentImage(NodeType):
     def run(self, ctx, width, height, batch_size):
         import torch
 
+        from graphrun.backend.budget import require
         from graphrun.backend.images import check_image_size
 
         check_image_size(width, height, batch_size, input_name="width")
+        require(ctx.settings, "batch_size", f"a {width}x{height} latent batch of {batch_size}",
+                batch_size * 4 * (height // 8) * (width // 8) * 4, value=batch_size)
         return (Latent(torch.zeros([batch_size, 4, height // 8, width // 8], dtype=torch.float32)),)

@@ -7,13 +7,17 @@ from graphrun.nodes.base import MAX_RESOLUTION, Combo, Float, Int, NodeType, Soc
 IMAGE_METHODS = ["nearest-exact", "bilinear", "area", "bicubic", "lanczos"]
 
 
-def _resize(image, size, method: str, crop: str):
+def _resize(ctx, image, size, method: str, crop: str):
+    from graphrun.backend.budget import require, resize_estimate
     from graphrun.backend.images import check_image_size
     from graphrun.backend.upscale import common_upscale
 
     if size is None:  # both sides 0: unchanged
         return image
     check_image_size(size[0], size[1], image.shape[0])
+    b, h, w, c = image.shape
+    require(ctx.settings, "image", f"resizing a {w}x{h} image to {size[0]}x{size[1]} (batch {b})",
+            resize_estimate(b, c, (h, w), (size[1], size[0])), value=f"{size[0]}x{size[1]}x{b}")
     return common_upscale(image.movedim(-1, 1), size[0], size[1], method, crop).movedim(1, -1)
 
 
@@ -35,7 +39,7 @@ class ImageScale(NodeType):
         from graphrun.backend.upscale import image_scale_size
 
         h, w = image.shape[1:3]
-        return (_resize(image, image_scale_size(w, h, width, height), upscale_method, crop),)
+        return (_resize(ctx, image, image_scale_size(w, h, width, height), upscale_method, crop),)
 
 
 @register
@@ -54,4 +58,4 @@ class ImageScaleBy(NodeType):
         from graphrun.backend.upscale import scale_by_size
 
         h, w = image.shape[1:3]
-        return (_resize(image, scale_by_size(w, h, scale_by), upscale_method, "disabled"),)
+        return (_resize(ctx, image, scale_by_size(w, h, scale_by), upscale_method, "disabled"),)

@@ -7,13 +7,17 @@ from graphrun.nodes.base import MAX_RESOLUTION, Combo, Float, Int, NodeType, Soc
 LATENT_METHODS = ["nearest-exact", "bilinear", "area", "bicubic", "bislerp"]
 
 
-def _resize(latent, size, method: str, crop: str):
+def _resize(ctx, latent, size, method: str, crop: str):
+    from graphrun.backend.budget import require, resize_estimate
     from graphrun.backend.images import check_image_size
     from graphrun.backend.upscale import common_upscale
 
     if size is None:  # both sides 0: ComfyUI returns the latent unchanged
         return latent
     check_image_size(size[0] * 8, size[1] * 8, latent.samples.shape[0])
+    b, c, h, w = latent.samples.shape[:4]
+    require(ctx.settings, "samples", f"resizing a {w}x{h} latent to {size[0]}x{size[1]} (batch {b})",
+            resize_estimate(b, c, (h, w), (size[1], size[0])), value=f"{size[0]}x{size[1]}x{b}")
     return latent.with_samples(common_upscale(latent.samples, size[0], size[1], method, crop))
 
 
@@ -35,7 +39,7 @@ class LatentUpscale(NodeType):
         from graphrun.backend.upscale import latent_upscale_size
 
         h, w = samples.samples.shape[-2:]
-        return (_resize(samples, latent_upscale_size(w, h, width, height), upscale_method, crop),)
+        return (_resize(ctx, samples, latent_upscale_size(w, h, width, height), upscale_method, crop),)
 
 
 @register
@@ -54,4 +58,4 @@ class LatentUpscaleBy(NodeType):
         from graphrun.backend.upscale import scale_by_size
 
         h, w = samples.samples.shape[-2:]
-        return (_resize(samples, scale_by_size(w, h, scale_by), upscale_method, "disabled"),)
+        return (_resize(ctx, samples, scale_by_size(w, h, scale_by), upscale_method, "disabled"),)

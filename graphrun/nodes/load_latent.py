@@ -14,10 +14,21 @@ class LoadLatent(NodeType):
     INPUTS = (Files("latent", "input_latents"),)
     OUTPUTS = ("LATENT",)
 
+    @staticmethod
+    def is_changed(ctx, latent):
+        """SHA-256 hex of the file, as ComfyUI's LoadLatent.IS_CHANGED (recorded in the prompt it runs)."""
+        from graphrun.backend.paths import file_sha256
+
+        return file_sha256(_path(ctx, latent))
+
     def run(self, ctx, latent):
         from graphrun.backend.latent_io import load_latent
-        from graphrun.backend.paths import resolve_input
 
-        s = ctx.settings
-        path = resolve_input(s.input_dir, s.output_dir, s.resolved_temp_dir(), latent, input_name="latent")
-        return (Latent(load_latent(path, name=latent)),)
+        return (Latent(load_latent(_path(ctx, latent), name=latent)),)
+
+
+def _path(ctx, latent):
+    from graphrun.backend.paths import resolve_input
+
+    s = ctx.settings
+    return resolve_input(s.input_dir, s.output_dir, s.resolved_temp_dir(), latent, input_name="latent")

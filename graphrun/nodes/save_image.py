@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphrun.nodes._output_common import expand_prefix, metadata
+from graphrun.nodes._output_common import metadata
 from graphrun.nodes.base import NodeType, Socket, String, register
 
 
@@ -24,7 +24,7 @@ class SaveImage(NodeType):
 
         prompt, extra = metadata(ctx)
         saved = save_images(images, output_dir=ctx.settings.output_dir,
-                            filename_prefix=expand_prefix(ctx, filename_prefix), prompt=prompt,
+                            filename_prefix=filename_prefix, prompt=prompt,
                             extra_pnginfo=extra)
         ctx.written.extend(s.path for s in saved)
         return ()

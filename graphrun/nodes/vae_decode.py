@@ -18,4 +18,10 @@ class VAEDecode(NodeType):
     OUTPUTS = ("IMAGE",)
 
     def run(self, ctx, samples, vae):
+        from graphrun.backend.budget import require
+
+        b, _, h, w = samples.samples.shape[:4]
+        height, width = h * vae.downscale, w * vae.downscale
+        require(ctx.settings, "samples", f"decoding a {width}x{height} latent (batch {b})",
+                vae.work_bytes(b, height, width), value=f"{width}x{height}x{b}")
         return (vae.decode(samples.samples),)

@@ -15,4 +15,9 @@ class VAEEncode(NodeType):
     OUTPUTS = ("LATENT",)
 
     def run(self, ctx, pixels, vae):
+        from graphrun.backend.budget import require
+
+        b, h, w = pixels.shape[:3]
+        require(ctx.settings, "pixels", f"encoding a {w}x{h} image (batch {b})", vae.work_bytes(b, h, w),
+                value=f"{w}x{h}x{b}")
         return (Latent(vae.encode(pixels)),)

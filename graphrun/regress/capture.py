@@ -131,7 +131,44 @@ def summarize_output(value: Any, out_type: str, key: str, rec: Record, fingerpri
         return {"kind": "conditioning", "sha256": _combine(hashes), "entries": entries}
     if isinstance(value, (bool, int, float, str)) or value is None:
         return {"kind": "value", "value": value, "sha256": _combine([json.dumps(value)])}
+    digest = content_sha256(value)
+    if digest is not None:  # a value of a kind not known here (SIGMAS-like objects, ...): compared by content
+        return {"kind": "object", "class": _class_name(value), "sha256": digest}
     return {"kind": "model", "fingerprint": fingerprint, "sha256": _combine([fingerprint])}
+
+
+def _class_name(value: Any) -> str:
+    return type(value).__module__ + "." + type(value).__qualname__
+
+
+def content_sha256(value: Any, depth: int = 0) -> str | None:
+    """SHA-256 of a value's content (tensors bit for bit, containers, dataclasses and plain objects field by
+    field), or None when it holds a torch module or something without content (a model, a function)."""
+    if depth > 12 or isinstance(value, torch.nn.Module) or callable(value):
+        return None
+    if isinstance(value, torch.Tensor):
+        return tensor_sha256(value)
+    if isinstance(value, (bool, int, float, str, bytes)) or value is None:
+        return _combine([_class_name(value), repr(value)])
+    if isinstance(value, dict):
+        pairs = [(repr(k), v) for k, v in value.items()]
+    elif isinstance(value, (list, tuple)):
+        pairs = [(str(i), v) for i, v in enumerate(value)]
+    elif hasattr(value, "__dict__") or hasattr(value, "__slots__"):
+        fields = dict(vars(value)) if hasattr(value, "__dict__") else {}
+        fields.update({k: getattr(value, k) for k in getattr(value, "__slots__", ()) if hasattr(value, k)})
+        pairs = sorted(fields.items())
+    else:
+        return None
+    if any(isinstance(v, torch.nn.Module) for _, v in pairs):
+        return None  # a model: fingerprinted by its inputs instead (before hashing any of its tensors)
+    parts = [_class_name(value)]
+    for key, item in pairs:
+        digest = content_sha256(item, depth + 1)
+        if digest is None:
+            return None
+        parts.append(f"{key}={digest}")
+    return _combine(parts)
 
 
 def _combine(parts: list[str]) -> str:
@@ -150,12 +187,22 @@ def quick_file_id(path: Path) -> str:
     return f"{size}:{h.hexdigest()[:16]}"
 
 
-def model_fingerprint(value: Any, inputs: Mapping[str, Any], files: Mapping[str, Path | None]) -> str:
-    """Class name + the loader's file inputs (+ quick file id, or 'stand-in' when the file is absent)."""
-    parts = [type(value).__module__ + "." + type(value).__qualname__]
+def model_fingerprint(value: Any, inputs: Mapping[str, Any], files: Mapping[str, Path | None],
+                      upstream: Mapping[tuple[str, int], str] | None = None) -> str:
+    """Class name + every input that reaches the model: file inputs (+ quick file id, or 'stand-in' when the file
+    is absent), the other constants (a LoRA strength), and the sha256 of each linked input's value (the model
+    a patch was applied to)."""
+    parts = [_class_name(value)]
     for name in sorted(files):
         path = files[name]
         parts.append(f"{name}={inputs.get(name)!r}@" + (quick_file_id(path) if path else "stand-in"))
+    for name in sorted(set(inputs) - set(files)):
+        given = inputs[name]
+        if isinstance(given, dict) and "link" in given:
+            ref = (str(given["link"][0]), int(given["link"][1]))
+            parts.append(f"{name}<-{(upstream or {}).get(ref, 'unknown')[:16]}")
+        else:
+            parts.append(f"{name}={json.dumps(given, sort_keys=True, default=str)}")
     return " ".join(parts)
 
 
@@ -192,6 +239,7 @@ def capture(result, registry, *, device: str, settings: Mapping[str, Any], workf
     """A `Record` of a finished run: every executed node's outputs in execution order."""
     rec = Record({"format": FORMAT, "workflow": workflow.name, "workflow_sha256": _file_sha(workflow),
                   "environment": environment(device), "settings": dict(settings), "nodes": []})
+    produced: dict[tuple[str, int], str] = {}  # (node, slot) -> sha256 of what it delivered, in execution order
     for run in result.nodes:
         node = result.prompt.get(run.node_id, {})
         node_type = registry.get(run.class_type)
@@ -204,8 +252,9 @@ def capture(result, registry, *, device: str, settings: Mapping[str, Any], workf
         outputs = []
         for slot, value in enumerate(result.outputs.get(run.node_id, ())):
             out_type = out_types[slot] if slot < len(out_types) else "*"
-            fp = model_fingerprint(value, inputs, files) if not isinstance(value, torch.Tensor) else ""
+            fp = model_fingerprint(value, inputs, files, produced) if not isinstance(value, torch.Tensor) else ""
             info = summarize_output(value, out_type, f"{run.node_id}.{slot}", rec, fp)
+            produced[(str(run.node_id), slot)] = info.get("sha256", "")
             outputs.append({"slot": slot, "type": out_type, **info})
         rec.manifest["nodes"].append({
             "id": run.node_id, "class_type": run.class_type, "title": (node.get("_meta") or {}).get("title"),

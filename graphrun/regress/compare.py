@@ -83,6 +83,20 @@ class Comparison:
     context: tuple[str, ...] = ()  # versions/settings/workflow-file differences against the golden
     problems: tuple[str, ...] = ()  # delivered values that are missing on one side
 
+    @property
+    def identical(self) -> bool:
+        """Every node's every output has the golden's exact bits (whatever the tolerance allowed)."""
+        return not self.problems and all(d.status == "same" for d in self.nodes)
+
+    def verdict(self) -> str:
+        """What the rerun actually was: bit-identical, within the tolerance (and how far), or not."""
+        if self.identical:
+            return "bit-identical to the golden"
+        if not self.passed:
+            return "differs beyond the tolerance"
+        worst = [f"{d.label} {o.describe()}" for d in self.nodes for o in d.outputs if o.changed][:1]
+        return "within tolerance, not bit-identical" + (f" (first change: {worst[0]})" if worst else "")
+
 
 def _short(value: Any, limit: int = 40) -> str:
     text = repr(value)
@@ -165,6 +179,8 @@ def compare_output(g: dict, a: dict, golden: Record, actual: Record, tol: Tolera
     kind = a["kind"]
     if kind == "model":
         return OutputDiff(node_id, slot, typ, True, True, detail=f"model {g.get('fingerprint')} -> {a.get('fingerprint')}")
+    if kind == "object":
+        return OutputDiff(node_id, slot, typ, True, True, detail=f"{a.get('class')} content changed")
     if kind == "value":
         return OutputDiff(node_id, slot, typ, True, True, detail=f"value {_short(g.get('value'))} -> {_short(a.get('value'))}")
     if g.get("shape") != a.get("shape"):
@@ -218,6 +234,8 @@ def context_changes(golden: dict, actual: dict) -> tuple[str, ...]:
     for section in ("environment", "settings"):
         ge, ae = golden.get(section, {}), actual.get(section, {})
         for key in sorted(set(ge) | set(ae)):
+            if section == "settings" and key == "device":
+                continue  # the request ('auto', 'cpu'); the device used is environment.device
             if ge.get(key) != ae.get(key):
                 notes.append(f"{key}: {_short(ge.get(key), 60)} -> {_short(ae.get(key), 60)}")
     if golden.get("workflow_sha256") and golden.get("workflow_sha256") != actual.get("workflow_sha256"):

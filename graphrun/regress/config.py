@@ -48,6 +48,12 @@ class Tolerance:
         filled = {f: getattr(self, f) if getattr(self, f) is not None else getattr(TOLERANT, f) for f in _LIMITS}
         return Tolerance("tolerant", **filled)
 
+    def allowed(self) -> str:
+        """What a rerun may differ by, in words: 'nothing (bit-identical)' or the limits."""
+        if self.mode == "exact":
+            return "nothing (bit-identical)"
+        return ", ".join(f"{f}={getattr(self, f)}" for f in _LIMITS if getattr(self, f) is not None) or "any"
+
     def describe(self) -> str:
         if self.mode != "tolerant":
             return self.mode

@@ -10,7 +10,6 @@ from typing import Any
 
 from graphrun.errors import UsageError
 
-MODEL_EXTENSIONS = (".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".sft", ".gguf")
 
 
 def _skipped_dir(part: str) -> bool:
@@ -70,7 +69,10 @@ def model_key(path: Path) -> tuple[str, ...]:
             data = json.loads(raw)
     except Exception:
         return ()
-    return tuple(sorted({s for s in _strings(data) if s.lower().endswith(MODEL_EXTENSIONS)}))
+    # the extensions the model folders list (one set: graphrun.backend.folders, ComfyUI's supported_pt_extensions)
+    from graphrun.backend.folders import MODEL_EXTENSIONS
+
+    return tuple(sorted({s for s in _strings(data) if s.lower().endswith(tuple(MODEL_EXTENSIONS))}))
 
 
 def partition(items: Sequence[Any], keys: Sequence[tuple[str, ...]], workers: int) -> list[list[Any]]:

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from graphrun.regress.capture import Record, final_values
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """Expected / actual / difference PNG paths for one delivered image (any may be None)."""
+
+    label: str
+    expected: Path | None
+    actual: Path | None
+    diff: Path | None
+    gain: float = 1.0
+    note: str = ""
 
 
 def difference(actual: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray, float]:
@@ -38,7 +51,6 @@ def _image_names(record: Record | None, ref: tuple[str, int]) -> list[str]:
 
 def image_sets(golden: Record | None, actual: Record, folder: Path) -> list:
     """One ImageSet per delivered image (batch item); the difference only where both sides exist, same size."""
-    from graphrun.regress.runner import ImageSet
 
     refs = list(dict.fromkeys(final_values(actual.manifest) + (final_values(golden.manifest) if golden else [])))
     sets = []

@@ -104,7 +104,7 @@ def _section(out: Outcome, n: int) -> str:
     cmp = out.comparison
     body = [f'<h2><span class="badge">{escape(out.status)}</span>{escape(str(out.path))}</h2>',
             f'<div class="muted">{out.seconds:.2f}s'
-            + (f" · tolerance {escape(cmp.tolerance.describe())}" if cmp else "")
+            + (f" · {escape(cmp.verdict())} · allowed: {escape(cmp.tolerance.allowed())}" if cmp else "")
             + (f" · golden {escape(str(out.golden))}" if out.golden else "") + "</div>"]
     if cmp is not None and cmp.first is not None:
         body.append(f'<div class="divergence" data-node="{escape(cmp.first.node_id)}"><b>First divergent node:</b> '

@@ -16,6 +16,7 @@ from typing import Any
 from graphrun.errors import GraphrunError
 from graphrun.regress.compare import Comparison
 from graphrun.regress.config import WorkflowConfig
+from graphrun.regress.images import ImageSet  # noqa: F401 - re-exported for report_html
 from graphrun.settings import Settings
 
 STATUSES = ("pass", "fail", "missing", "error", "recorded", "updated")
@@ -44,18 +45,6 @@ class Options:
     threads: int = 1  # torch CPU threads per worker (0 = torch's default); pinned so CPU reruns are bit-exact
     cache_mb: float | None = None  # execution cache per worker (runtime/cache.py); None = default size
     cache: bool = True
-
-
-@dataclass(frozen=True)
-class ImageSet:
-    """Expected / actual / difference PNG paths for one delivered image (any may be None)."""
-
-    label: str
-    expected: Path | None
-    actual: Path | None
-    diff: Path | None
-    gain: float = 1.0
-    note: str = ""
 
 
 @dataclass
@@ -133,8 +122,9 @@ def run_one(job: Job, opts: Options, store) -> Outcome:
         result = run_workflow(job.path, settings, overrides=overrides, store=store, registry=registry,
                               log=lambda msg: None)
         device = str(pick_device(settings.device))
+        # The device used is recorded in the environment; the request (`auto` vs `cpu`) is not a change.
         run_settings = {"stub_models": settings.stub_models, "stub_size": settings.stub_size,
-                        "device": settings.device, "overrides": list(cfg.overrides)}
+                        "overrides": list(cfg.overrides)}
         actual = capture(result, registry, device=device, settings=run_settings, workflow=job.path,
                          find_file=_find_file(settings))
     except Exception as exc:
@@ -193,8 +183,11 @@ def _worker(jobs: Sequence[Job], opts: Options, results, threads: int) -> None:
     for job in jobs:
         try:
             results.put(run_one(job, opts, store))
-        except BaseException as exc:  # never leave the parent waiting for a job
+        except Exception as exc:  # noqa: BLE001 - one workflow's bug becomes its outcome; the others still run
             results.put(_error(job, time.perf_counter(), exc))
+        except BaseException as exc:  # interrupted: tell the parent (it must not wait), then stop as asked
+            results.put(_error(job, time.perf_counter(), exc, "Interrupted"))
+            raise
 
 
 def run_jobs(jobs: Sequence[Job], opts: Options, workers: int = 1,

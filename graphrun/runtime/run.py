@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from graphrun.compile.plan import ExecutionPlan
-from graphrun.errors import Issue, ModelError, WorkflowError
+from graphrun.errors import WorkflowError
 from graphrun.nodes.base import NodeRegistry, default_registry
 from graphrun.runtime.context import ModelStore, RunContext
 from graphrun.runtime.execute import NodeRun, RunResult, execute
+from graphrun.runtime.files import FileResolver
 from graphrun.runtime.overrides import Override, apply_overrides
 from graphrun.settings import Settings
 from graphrun.links import is_link
@@ -31,34 +32,9 @@ class PreparedRun:
         return self.plan.order
 
 
-# folder -> (loader class_type, file input) whose missing files --stub-models replaces with stand-ins
-STUB_FILE_INPUTS = {
-    "checkpoints": (("CheckpointLoaderSimple", "ckpt_name"),),
-    "diffusion_models": (("UNETLoader", "unet_name"),),
-    "text_encoders": (("DualCLIPLoader", "clip_name1"), ("DualCLIPLoader", "clip_name2")),
-    "vae": (("VAELoader", "vae_name"),),
-}
-
-
 def file_lister(ctx: RunContext, prompt: dict[str, Any] | None = None) -> Callable[[str], list[str]]:
-    """Combo options for file inputs: model folders, the input folder; stand-in names with --stub-models."""
-    from graphrun.backend.latent_io import list_latent_files
-    from graphrun.backend.paths import list_input_files
-
-    def list_files(folder: str) -> list[str]:
-        if folder == "input":
-            return list_input_files(ctx.settings.input_dir)
-        if folder == "input_latents":
-            return list_latent_files(ctx.settings.input_dir)
-        names = ctx.folders.list_names(folder)
-        if folder in STUB_FILE_INPUTS and ctx.settings.stub_models and prompt:
-            # Missing model files become labelled stand-ins at run time instead of failing validation.
-            wanted = {n["inputs"].get(i) for n in prompt.values() for ct, i in STUB_FILE_INPUTS[folder]
-                      if n.get("class_type") == ct and isinstance(n.get("inputs"), dict)}
-            names = sorted(set(names) | {w for w in wanted if isinstance(w, str)})
-        return names
-
-    return list_files
+    """Combo options for file inputs (see graphrun.runtime.files, shared with `validate`)."""
+    return FileResolver(ctx.settings, ctx.folders).lister(prompt)
 
 
 def to_prompt(source: Path | str | bytes, registry: NodeRegistry, ctx: RunContext,
@@ -87,17 +63,21 @@ def prepare(source: Path | str | bytes, ctx: RunContext, *, overrides: Sequence[
     registry = registry or default_registry()
     prompt, extra, display = to_prompt(source, registry, ctx, name=name)
     overridden = apply_overrides(prompt, overrides)
-    defs = registry.definitions(file_lister(ctx, overridden))
+    files = FileResolver(ctx.settings, ctx.folders)
+    defs = registry.definitions(files.lister(overridden))
     if overrides and extra and isinstance(extra.get("workflow"), dict):
         # --set is the truth in the saved `workflow` chunk too (the graph ComfyUI loads from the PNG)
         from graphrun.runtime.overrides_ui import write_overrides
 
         extra = {**extra, "workflow": write_overrides(extra["workflow"], prompt, overrides, defs)}
     prompt = overridden
-    result = validate_prompt(prompt, defs, file_exists=_file_exists(ctx))
-    if not result.ok:
-        issues = [_explain_missing_file(i, prompt, registry, ctx) for i in result.issues]
-        raise WorkflowError("the workflow is invalid", issues)
+    result = validate_prompt(prompt, defs, file_exists=files.exists)
+    if result.issues:
+        # ComfyUI would queue the outputs that passed and report the rest; a command-line run that silently
+        # drops outputs would disagree with `graphrun validate`, so any failing output stops the run.
+        issues = [files.explain(i, prompt, registry) for i in result.issues]
+        raise WorkflowError("the workflow is invalid" if not result.ok else
+                            "some outputs failed validation (nothing was run)", issues)
     plan = build_plan(result.prompt, defs, result.outputs)
     prompt = _with_is_changed(result.prompt, plan, registry, ctx)
     return PreparedRun(display, prompt, plan, extra)
@@ -114,34 +94,6 @@ def _with_is_changed(prompt: dict[str, Any], plan: ExecutionPlan, registry: Node
         consts = {k: v for k, v in prompt[step.node_id].get("inputs", {}).items() if not is_link(v)}
         out[step.node_id] = {**prompt[step.node_id], "is_changed": [node_type.is_changed(ctx, **consts)]}
     return out
-
-
-def _explain_missing_file(issue: Issue, prompt: dict[str, Any], registry: NodeRegistry, ctx: RunContext) -> Issue:
-    """A model name not in its folder listing: say which folders were searched and the closest names."""
-    if issue.code != "value_not_in_list" or issue.node_id not in prompt:
-        return issue
-    node_type = registry.get(prompt[issue.node_id].get("class_type", ""))
-    spec = next((i for i in (node_type.INPUTS if node_type else ()) if i.name == issue.input_name), None)
-    if spec is None or spec.files is None or spec.files.startswith("input"):
-        return issue
-    try:
-        ctx.folders.find(spec.files, str(issue.value))
-    except ModelError as exc:
-        return replace(issue, message=f"model file not found: {exc.message}", allowed=None, suggestion=None)
-    return issue
-
-
-def _file_exists(ctx: RunContext) -> Callable[[str, str], bool]:
-    from graphrun.backend.paths import resolve_input
-
-    def exists(folder: str, name: str) -> bool:
-        s = ctx.settings
-        try:
-            return resolve_input(s.input_dir, s.output_dir, s.resolved_temp_dir(), name).is_file()
-        except Exception:
-            return False
-
-    return exists
 
 
 def run_workflow(source: Path | str | bytes, settings: Settings, *, overrides: Sequence[Override] = (),

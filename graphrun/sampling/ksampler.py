@@ -4,11 +4,11 @@ comfy/samplers.py `KSampler.set_steps/sample`, `CFGGuider`, `KSAMPLER.sample`); 
 
 from __future__ import annotations
 
-import difflib
 from typing import Callable
 
 import torch
 
+from graphrun.suggest import close_names
 from graphrun.values import Conditioning, Latent
 
 from .guidance import CFGDenoiser
@@ -23,7 +23,7 @@ ProgressFn = Callable[[int, int, torch.Tensor, torch.Tensor], None]
 def _lookup(table: dict, name: str, what: str):
     if name in table:
         return table[name]
-    close = difflib.get_close_matches(name, list(table), n=1)
+    close = close_names(name, table, n=1, cutoff=0.6)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     raise ValueError(f"Unknown {what} {name!r}.{hint} Valid {what}s: {', '.join(table)}")
 

@@ -9,6 +9,7 @@ PNG whose text chunks carry `workflow` and/or `prompt` (as ComfyUI saves them). 
 from __future__ import annotations
 
 import json
+import re
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -82,8 +83,33 @@ def load_document(source: Source, *, name: str | None = None) -> Document:
     return parse_document(data, name=name, path=path)
 
 
+MAX_DEPTH = 100  # real workflows nest a few levels (subgraphs in subgraphs: ~20); deeper is refused up front
+
+
+def _too_deep_at(data: Any, limit: int = MAX_DEPTH) -> str | None:
+    """JSON pointer of the first value nested deeper than `limit` (iterative: any depth is safe), else None."""
+    stack: list[tuple[Any, tuple]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            items = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            continue
+        if len(path) >= limit:
+            return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path)
+        stack.extend((v, (*path, k)) for k, v in items if isinstance(v, (dict, list)))
+    return None
+
+
 def parse_document(data: Any, *, name: str = "<dict>", path: Path | None = None) -> Document:
     """Detect the format of an already-parsed JSON value, validate it and build the typed model."""
+    deep = _too_deep_at(data)
+    if deep is not None:
+        raise WorkflowError(f"{name}: nested too deeply", [Issue(
+            "nested_too_deeply", f"the JSON nests more than {MAX_DEPTH} levels deep here; no workflow does",
+            pointer=deep)])
     envelope = None
     if isinstance(data, dict) and _is_envelope(data):
         envelope, data = data, data["prompt"]
@@ -178,13 +204,46 @@ def _parse_json(raw: bytes, name: str, *, where: str = "") -> Any:
     try:
         return json.loads(text)
     except RecursionError:
-        raise WorkflowError(f"{label}: nested too deeply", [_too_deep()]) from None
+        pointer, line, col = _deep_text_at(text, MAX_DEPTH)
+        raise WorkflowError(f"{label}: nested too deeply", [Issue(
+            "nested_too_deeply", f"the JSON nests more than {MAX_DEPTH} levels deep here (line {line} column {col}); "
+            "no workflow does", pointer=pointer, extra={"line": line, "column": col})]) from None
     except json.JSONDecodeError as exc:
         raise WorkflowError(f"{label}: malformed JSON", [Issue(
             "invalid_json", f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             extra={"line": exc.lineno, "column": exc.colno, "offset": exc.pos})]) from None
     except ValueError as exc:  # e.g. an integer literal longer than Python's 4300-digit limit
         raise WorkflowError(f"{label}: unreadable JSON", [Issue("invalid_json", f"unreadable JSON: {exc}")]) from None
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},:]')
+
+
+def _deep_text_at(text: str, limit: int) -> tuple[str, int, int]:
+    """(JSON pointer, line, column) of the first bracket nested deeper than `limit`, found by scanning the text
+    (used when the parser itself gave up: no recursion here)."""
+    stack: list[list] = []  # [kind, key or index, expecting a key]
+    last_string = None
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group(0)
+        if tok[0] == '"':
+            last_string = tok
+        elif tok in "[{":
+            if len(stack) >= limit:
+                pointer = "/" + "/".join(str(e[1]).replace("~", "~0").replace("/", "~1") for e in stack)
+                line = text.count("\n", 0, m.start()) + 1
+                return pointer, line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            stack.append(["{", None] if tok == "{" else ["[", 0])
+        elif tok in "]}" and stack:
+            stack.pop()
+        elif tok == ":" and stack and stack[-1][0] == "{" and last_string is not None:
+            try:
+                stack[-1][1] = json.loads(last_string)
+            except ValueError:
+                stack[-1][1] = last_string[1:-1]
+        elif tok == "," and stack and stack[-1][0] == "[":
+            stack[-1][1] += 1
+    return "", 1, 1
 
 
 def _line_col(raw: bytes, offset: int) -> tuple[int, int]:

@@ -47,14 +47,14 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 
 
 def test_validate_ok(capsys, files):
-    code, out, _ = run(capsys, "validate", files["good"], files["ui"])
+    code, out, _ = run(capsys, "validate", "--no-file-checks", files["good"], files["ui"])
     assert code == 0
     assert f"{files['good']}: ok (1 output(s): 7)" in out
     assert f"{files['ui']}: ok" in out
 
 
 def test_validate_invalid_reports_every_issue(capsys, files):
-    code, out, _ = run(capsys, "validate", files["bad"])
+    code, out, _ = run(capsys, "validate", "--no-file-checks", files["bad"])
     assert code == 1
     lines = out.splitlines()
     assert lines[0] == f"{files['bad']}: invalid: Prompt outputs failed validation"
@@ -64,16 +64,17 @@ def test_validate_invalid_reports_every_issue(capsys, files):
 
 
 def test_validate_exit_codes_and_one_bad_file_does_not_stop_others(capsys, files):
-    code, out, err = run(capsys, "validate", files["missing"], files["broken"], files["bad"], files["good"])
+    code, out, err = run(capsys, "validate", "--no-file-checks", files["missing"], files["broken"], files["bad"],
+                         files["good"])
     assert code == 2  # the worst: an unreadable file
     assert f"{files['missing']}: error:" in out
     assert f"{files['broken']}: invalid:" in out
     assert f"{files['good']}: ok" in out
-    assert run(capsys, "validate", files["broken"], files["good"])[0] == 1
+    assert run(capsys, "validate", "--no-file-checks", files["broken"], files["good"])[0] == 1
 
 
 def test_validate_json_shape(capsys, files):
-    code, out, _ = run(capsys, "validate", "--json", files["bad"], files["good"], files["missing"])
+    code, out, _ = run(capsys, "validate", "--json", "--no-file-checks", files["bad"], files["good"], files["missing"])
     assert code == 2
     doc = json.loads(out)
     assert doc["ok"] is False and [f["file"] for f in doc["files"]] == [str(files[k]) for k in
@@ -97,12 +98,13 @@ def test_validate_models_dir_and_object_info(capsys, files, parity_dir, object_i
 
 def test_validate_input_dir_checks_load_image(capsys, tmp_path, parity_dir):
     case = parity_dir / "cases" / "a_img2img_euler_normal_s20_d0.50.api.json"
-    assert run(capsys, "validate", "--input-dir", parity_dir / "input", case)[0] == 0
+    dirs = ("--input-dir", parity_dir / "input", "--models-dir", parity_dir / "models")
+    assert run(capsys, "validate", *dirs, case)[0] == 0
     prompt = json.loads(case.read_text())
     prompt["4"]["inputs"]["image"] = "inptu.png"
     bad = tmp_path / "img2img.json"
     bad.write_text(json.dumps(prompt))
-    code, out, _ = run(capsys, "validate", "--input-dir", parity_dir / "input", bad)
+    code, out, _ = run(capsys, "validate", *dirs, bad)
     assert code == 1 and "[custom_validation_failed] node 4 (LoadImage)" in out and "'input.png'" in out
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from graphrun.workflow.api import ApiPrompt
 from graphrun.workflow.load import dump, load_document
 from graphrun.workflow.ui import UIWorkflow1, UIWorkflow04
 
-SHARED = Path(os.environ.get("GRAPHRUN_SHARED_DIR", Path(__file__).resolve().parents[2].parent / "shared"))
+from tests.conftest import SHARED  # noqa: E402 - the one rule for finding ../shared
 CASES = sorted((SHARED / "cases").glob("*.json"))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,7 @@ from graphrun.workflow.load import load_document
 
 from .test_workflow_errors import API, UI
 
-PARITY = Path(os.environ.get("GRAPHRUN_PARITY_DIR",
-                             Path(__file__).resolve().parents[2].parent / "shared" / "parity"))
+from tests.conftest import PARITY  # noqa: E402 - the one rule for finding ../shared/parity
 
 
 def png_bytes(texts: dict[str, str] | None = None, *, itxt: bool = False) -> bytes:

@@ -77,12 +77,13 @@ def pack_chunks(groups: list[list[tuple[int, float]]], pad_token: int = END_TOKE
     chunks = [chunk]
     for group in groups:
         is_large = len(group) >= MAX_WORD_LENGTH
-        while group:
-            if len(chunk) + len(group) > room:
+        start = 0  # an offset, not `group = group[k:]`: slicing a long group per chunk is quadratic
+        while start < len(group):
+            if len(chunk) + len(group) - start > room:
                 remaining = room - len(chunk)
                 if is_large:  # split the group exactly at the boundary
-                    chunk.extend(group[:remaining])
-                    group = group[remaining:]
+                    chunk.extend(group[start:start + remaining])
+                    start += remaining
                     chunk.append((END_TOKEN, 1.0))
                 else:  # close this chunk and move the whole small group on
                     chunk.append((END_TOKEN, 1.0))
@@ -90,8 +91,8 @@ def pack_chunks(groups: list[list[tuple[int, float]]], pad_token: int = END_TOKE
                 chunk = [(START_TOKEN, 1.0)]
                 chunks.append(chunk)
             else:
-                chunk.extend(group)
-                group = []
+                chunk.extend(group[start:])
+                start = len(group)
     chunk.append((END_TOKEN, 1.0))
     chunk.extend([(pad_token, 1.0)] * (MAX_LENGTH - len(chunk)))
     return chunks

@@ -20,28 +20,28 @@ def unescape_parentheses(text: str) -> str:
 def split_top_level_groups(text: str) -> list[str]:
     """Split into top-level `( … )` groups and plain runs by a depth counter; unbalanced parens stay text."""
     parts: list[str] = []
-    current = ""
+    current: list[str] = []  # characters of the part being built (a list: linear in the text length)
     depth = 0
     for ch in text:
         if ch == "(":
             if depth == 0:
                 if current:
-                    parts.append(current)
-                current = "("
+                    parts.append("".join(current))
+                current = ["("]
             else:
-                current += ch
+                current.append(ch)
             depth += 1
         elif ch == ")":
             depth -= 1
             if depth == 0:
-                parts.append(current + ")")
-                current = ""
+                parts.append("".join(current) + ")")
+                current = []
             else:
-                current += ch  # a stray ")" at depth 0 drives depth negative and is kept as text
+                current.append(ch)  # a stray ")" at depth 0 drives depth negative and is kept as text
         else:
-            current += ch
+            current.append(ch)
     if current:
-        parts.append(current)
+        parts.append("".join(current))
     return parts
 
 

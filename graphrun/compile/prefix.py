@@ -148,23 +148,3 @@ def expand_frontend_prefix(prefix: str, *, nodes: Iterable[PrefixNode], now: dat
         return _FORBIDDEN.sub("_", js_string(node.widgets[split[1]]))
 
     return _TOKEN.sub(repl, prefix)
-
-
-def nodes_from_api_prompt(prompt: Mapping[str, Mapping[str, Any]]) -> list[PrefixNode]:
-    """PrefixNodes from an API-format prompt: class_type, `_meta.title` (else class_type), literal inputs as widgets.
-
-    Linked inputs (`[node_id, slot]`) are not widget values and are left out.
-    """
-    result = []
-    for entry in prompt.values():
-        class_type = str(entry.get("class_type", ""))
-        title = str((entry.get("_meta") or {}).get("title", class_type))
-        widgets = {k: v for k, v in (entry.get("inputs") or {}).items() if not _is_link(v)}
-        result.append(PrefixNode(class_type, title, widgets))
-    return result
-
-
-def _is_link(value: Any) -> bool:
-    from graphrun.links import is_link
-
-    return is_link(value)

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from graphrun.backend.prefix import (FRONTEND_SAVE_NODE_TYPES, PrefixNode, expand_frontend_prefix,
-                                     format_frontend_date, js_string, nodes_from_api_prompt)
+from graphrun.compile.prefix import (FRONTEND_SAVE_NODE_TYPES, PrefixNode, expand_frontend_prefix,
+                                     format_frontend_date, js_string)
 
 NOW = datetime(2024, 3, 5, 7, 8, 9)
 NODES = [
@@ -79,17 +79,6 @@ def test_format_frontend_date_tokens(pattern, expected):
 
 def test_afternoon_hours_are_24h():
     assert format_frontend_date("hh:mm", datetime(2024, 1, 1, 23, 59)) == "23:59"
-
-
-def test_nodes_from_api_prompt():
-    prompt = {
-        "3": {"class_type": "KSampler", "inputs": {"seed": 5, "model": ["4", 0]}, "_meta": {"title": "Sampler"}},
-        "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "m.safetensors"}},
-    }
-    nodes = nodes_from_api_prompt(prompt)
-    assert nodes[0] == PrefixNode("KSampler", "Sampler", {"seed": 5})
-    assert expand_frontend_prefix("%Sampler.seed%_%CheckpointLoaderSimple.ckpt_name%", nodes=nodes, now=NOW) == \
-        "5_m.safetensors"
 
 
 def test_save_node_list():
