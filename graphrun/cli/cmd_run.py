@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from graphrun.cli.threads import add_threads_argument, apply_threads
 from graphrun.errors import GraphrunError
 from graphrun.settings import Settings
 
@@ -42,6 +43,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="NODE.INPUT=VALUE",
                    help="override an input (NODE = id or title); repeatable")
     add_settings_arguments(p)
+    add_threads_argument(p)
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-node lines or progress bars")
 
@@ -68,6 +70,7 @@ def handle(args: argparse.Namespace) -> int:
 
     settings = settings_from_args(args)
     overrides = [Override.parse(t) for t in args.overrides]
+    apply_threads(args.threads)  # before any model work; a bad count is a usage error (exit 2)
     store = ModelStore()  # shared across the files of this invocation: each checkpoint loads once
     quiet = args.quiet or args.json
     log = (lambda msg: print(msg, file=sys.stderr)) if not args.json else (lambda msg: None)
