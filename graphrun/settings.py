@@ -26,6 +26,9 @@ class Settings(BaseModel):
     stub_size: Literal["tiny", "full"] = "tiny"
     save_metadata: bool = True  # PNG prompt/workflow tEXt chunks, as ComfyUI without --disable-metadata
     progress: bool = True
+    # opt-in, off the parity path (graphrun.backend.fast): UNet+VAE compute dtype, and speed-ups that may move numbers
+    dtype: Literal["bf16", "fp16"] | None = None  # None: ComfyUI's policy (fp32 on CPU)
+    fast: tuple[Literal["compile", "channels_last"], ...] = ()
 
     def resolved_temp_dir(self) -> Path:
         return self.temp_dir if self.temp_dir is not None else self.output_dir.parent / "temp"

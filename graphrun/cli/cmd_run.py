@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from graphrun.cli.threads import add_threads_argument, apply_threads
+from graphrun.cli.threads import add_fast_arguments, add_threads_argument, apply_threads
 from graphrun.errors import GraphrunError
 from graphrun.settings import Settings
 
@@ -32,7 +32,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     kwargs = dict(input_dir=args.input_dir, output_dir=args.output_dir, device=args.device,
                   extra_model_paths=tuple(args.extra_model_paths), stub_models=args.stub_models is not None,
                   stub_size=args.stub_models or "tiny", save_metadata=not args.no_metadata,
-                  progress=not getattr(args, "json", False))
+                  progress=not getattr(args, "json", False), dtype=getattr(args, "dtype", None),
+                  fast=tuple(getattr(args, "fast", None) or ()))
     if args.models_dir is not None:
         kwargs["models_dir"] = args.models_dir
     return Settings(**kwargs)
@@ -44,6 +45,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="override an input (NODE = id or title); repeatable")
     add_settings_arguments(p)
     add_threads_argument(p)
+    add_fast_arguments(p)
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-node lines or progress bars")
 

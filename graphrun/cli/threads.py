@@ -1,4 +1,4 @@
-"""`--threads N`: one option helper for every command that computes (run, sweep, ...), and how it is applied.
+"""`--threads N` (and the opt-in `--dtype`/`--fast`): option helpers for every command that computes (run, sweep).
 
 Default: the physical cores available to this process (hyper-threads share a core's FPU; on a busy machine extra
 threads only add contention). The count is applied once per process with torch.set_num_threads before any
@@ -53,3 +53,22 @@ def apply_threads(value: int | None) -> int:
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
     return n
+
+
+def _fast_list(text: str) -> tuple[str, ...]:
+    allowed = ("compile", "channels_last")
+    items = tuple(t for t in text.split(",") if t)
+    bad = [t for t in items if t not in allowed]
+    if bad:
+        raise argparse.ArgumentTypeError(f"unknown --fast option(s) {bad}; allowed: {', '.join(allowed)}")
+    return items
+
+
+def add_fast_arguments(p: argparse.ArgumentParser) -> None:
+    """Opt-in speed modes, off the parity path (graphrun.backend.fast says what each changes)."""
+    p.add_argument("--dtype", choices=["bf16", "fp16"], default=None,
+                   help="compute the UNet and VAE in bf16/fp16 where the device has kernels for it (default: "
+                        "ComfyUI's fp32 on CPU); numbers move off ComfyUI parity")
+    p.add_argument("--fast", type=_fast_list, default=(), metavar="compile[,channels_last]",
+                   help="torch.compile the UNet (compile cache reused across runs; first run compiles for "
+                        "minutes) and/or channels_last weights; numbers may move at rounding level")
