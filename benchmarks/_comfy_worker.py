@@ -70,7 +70,7 @@ def main(a):
         asyncio.run(nodes.load_custom_node(os.path.join(a["comfy_root"], path), module_parent="comfy_extras"))
 
     class StubServer:  # what PromptExecutor needs of server.PromptServer
-        client_id = None
+        client_id = "bench"  # a client id makes the executor set last_node_id: the node-id of each timed call
         last_node_id = None
         last_prompt_id = "bench"
         sockets_metadata = {}
