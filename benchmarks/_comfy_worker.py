@@ -70,7 +70,7 @@ def main(a):
         asyncio.run(nodes.load_custom_node(os.path.join(a["comfy_root"], path), module_parent="comfy_extras"))
 
     class StubServer:  # what PromptExecutor needs of server.PromptServer
-        client_id = "bench"  # a client id makes the executor set last_node_id: the node-id of each timed call
+        client_id = None  # set from extra_data["client_id"]: then the executor records last_node_id per node
         last_node_id = None
         last_prompt_id = "bench"
         sockets_metadata = {}
@@ -115,7 +115,7 @@ def main(a):
     if not valid[0]:
         raise SystemExit("ComfyUI rejected the prompt: %s %s" % (json.dumps(valid[1]), json.dumps(valid[3])))
     ex = execution.PromptExecutor(server, cache_type=execution.CacheType.CLASSIC, cache_size=0)
-    ex.execute(prompt, "bench", {}, valid[2])
+    ex.execute(prompt, "bench", {"client_id": "bench"}, valid[2])
     total_s = time.perf_counter() - t0
     if not ex.success:
         errs = [m for m in ex.status_messages if m[0] == "execution_error"]

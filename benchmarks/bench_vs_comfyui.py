@@ -286,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=None, help="torch threads on both sides (default: physical cores)")
     p.add_argument("--modes", default="", help="comma list of extra graphrun modes: " + ", ".join(m for m in MODES
                                                                                                  if m != "fp32"))
+    p.add_argument("--first", choices=("graphrun", "comfyui"), default="graphrun", help="side that runs first in round 1")
     p.add_argument("--mode-rounds", type=int, default=1, help="rounds that also run the --modes (default 1: the first)")
     p.add_argument("--comfy-root", type=Path, default=Path(os.environ.get("COMFY_ROOT", "/tmp/ow/ComfyUI")))
     p.add_argument("--comfy-python", default=os.environ.get("COMFY_PYTHON", "/tmp/ow/venv/bin/python"))
@@ -332,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[dict]] = {"graphrun": [], "comfyui": [], **{m: [] for m in modes if m != "fp32"}}
     loads, out_dirs = [], {}
     for rnd in range(ns.rounds):
-        order = ["graphrun", "comfyui"] if rnd % 2 == 0 else ["comfyui", "graphrun"]
+        order = ["graphrun", "comfyui"] if (rnd % 2 == 0) == (ns.first == "graphrun") else ["comfyui", "graphrun"]
         order += [m for m in modes if m != "fp32"] if rnd < ns.mode_rounds else []
         for side in order:
             out = work / "out" / f"r{rnd}-{side}"
