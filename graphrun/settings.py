@@ -37,6 +37,9 @@ class Settings(BaseModel):
     # Work estimated to need more memory than this is refused before it starts (backend/budget.py); None means
     # 80% of the machine's physical memory.
     memory_budget_gb: float | None = Field(default_factory=lambda: _env_float("GRAPHRUN_MEMORY_BUDGET_GB"))
+    # opt-in, off the parity path (graphrun.backend.fast): UNet+VAE compute dtype, and speed-ups that may move numbers
+    dtype: Literal["bf16", "fp16"] | None = None  # None: ComfyUI's policy (fp32 on CPU)
+    fast: tuple[Literal["compile", "channels_last"], ...] = ()
 
     def resolved_temp_dir(self) -> Path:
         return self.temp_dir if self.temp_dir is not None else self.output_dir.parent / "temp"

@@ -97,6 +97,9 @@ def build_vae(state_dict: Mapping[str, Tensor], *, device: torch.device, dtype: 
     # LDM attention q/k/v/proj_out are 1x1 convs; diffusers uses linear layers
     weights = {k: (v[..., 0, 0] if v.ndim == 4 and vae.state_dict()[k].ndim == 2 else v) for k, v in weights.items()}
     vae.load_state_dict({k: v.to(device=device, dtype=dtype) for k, v in weights.items()}, strict=True, assign=True)
+    from graphrun.backend.lean import install_lean_forwards
+
+    install_lean_forwards(vae)  # same numbers, fewer temporaries (speed)
     return VAEModel(vae.eval().requires_grad_(False), device=device, dtype=dtype)
 
 

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from graphrun.cli.threads import add_fast_arguments, add_threads_argument, apply_threads
 from graphrun.errors import GraphrunError, UsageError
 from graphrun.settings import Settings
 
@@ -53,7 +54,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     kwargs = dict(input_dir=args.input_dir or Path("input"), output_dir=args.output_dir,
                   device=getattr(args, "device", "auto"), extra_model_paths=tuple(args.extra_model_paths),
                   stub_models=stub is not None, stub_size=stub or "tiny",
-                  save_metadata=not getattr(args, "no_metadata", False), progress=not getattr(args, "json", False))
+                  save_metadata=not getattr(args, "no_metadata", False), progress=not getattr(args, "json", False),
+                  dtype=getattr(args, "dtype", None), fast=tuple(getattr(args, "fast", None) or ()))
     if args.models_dir is not None:
         kwargs["models_dir"] = args.models_dir
     if getattr(args, "memory_budget", None) is not None:
@@ -67,6 +69,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="NODE.INPUT=VALUE",
                    help="override an input (NODE = id or title); repeatable")
     add_settings_arguments(p)
+    add_threads_argument(p)
+    add_fast_arguments(p)
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-node lines or progress bars")
 
@@ -108,6 +112,7 @@ def handle(args: argparse.Namespace) -> int:
 
     settings = settings_from_args(args)
     overrides = [Override.parse(t) for t in args.overrides]
+    apply_threads(args.threads)  # before any model work; a bad count is a usage error (exit 2)
     store = store_from_args(args)  # shared across the files: each checkpoint loads once, unchanged nodes run once
     quiet = args.quiet or args.json
     # Notes such as the stand-in warning print once, as they happen; -q and --json silence them (the JSON

@@ -17,9 +17,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graphrun.compile.checks import (CUSTOM_FILE_VALIDATORS, FileExists, Finding, NodeRef, check_constant,
                                      check_file_input, check_link, finding, input_config)
@@ -27,6 +25,9 @@ from graphrun.compile.node_origin import missing_node_text, node_origin
 from graphrun.compile.suggest import closest
 from graphrun.errors import Issue, WorkflowError
 from graphrun.nodedefs import NodeDef
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,14 @@ class _Validator:
         for nid in self.prompt:
             if nid in reach:
                 self._check_node(nid)
-        graph = self._graph(reach)
-        self._check_cycles(graph)
-        # an output fails when it is, or depends on, a node with findings of its own
-        feeds = {n: nx.descendants(graph, n) | {n} for n in self.prompt if self.findings.get(n) and n in graph}
+        feeds = {}
+        if self._has_cycle(reach) or any(self.findings.values()):  # networkx (~0.3 s to import) only when needed
+            import networkx as nx
+
+            graph = self._graph(reach)
+            self._check_cycles(graph)
+            # an output fails when it is, or depends on, a node with findings of its own
+            feeds = {n: nx.descendants(graph, n) | {n} for n in self.prompt if self.findings.get(n) and n in graph}
         tainted = set().union(*feeds.values()) if feeds else set()
         good = [o for o in outs if o not in tainted]
         bad = [o for o in outs if o in tainted]
@@ -251,7 +256,33 @@ class _Validator:
                                        input_name=spec.name, value=raw))
 
     # -- 3. cycles ---------------------------------------------------------------------------------------------
+    def _has_cycle(self, reach: set[Any]) -> bool:
+        """Whether the graph of _graph() has a cycle (Kahn's algorithm on the same nodes and edges)."""
+        nodes = {n for n in self.prompt if n in reach}
+        nodes.update(self.edges)
+        nodes.update(src for sources in self.edges.values() for src in sources)
+        consumers: dict[Any, set[Any]] = {n: set() for n in nodes}
+        for dst, sources in self.edges.items():
+            for src in sources:
+                consumers[src].add(dst)
+        indegree = dict.fromkeys(nodes, 0)
+        for outs in consumers.values():
+            for dst in outs:
+                indegree[dst] += 1
+        ready = [n for n, d in indegree.items() if d == 0]
+        seen = 0
+        while ready:
+            n = ready.pop()
+            seen += 1
+            for dst in consumers[n]:
+                indegree[dst] -= 1
+                if indegree[dst] == 0:
+                    ready.append(dst)
+        return seen < len(nodes)
+
     def _graph(self, reach: set[Any]) -> nx.DiGraph:
+        import networkx as nx
+
         graph = nx.DiGraph()
         graph.add_nodes_from(n for n in self.prompt if n in reach)
         for dst, sources in self.edges.items():
@@ -259,6 +290,8 @@ class _Validator:
         return graph
 
     def _check_cycles(self, graph: nx.DiGraph) -> None:
+        import networkx as nx
+
         order = {n: i for i, n in enumerate(self.prompt)}
         for comp in nx.strongly_connected_components(graph):
             start = min(comp, key=order.__getitem__)

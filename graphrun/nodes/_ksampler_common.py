@@ -6,16 +6,17 @@ from graphrun.errors import NodeInputError
 
 
 def sampler_choices() -> list[str]:
-    """KSampler's sampler_name options: the sampler registry itself (no second list)."""
-    from graphrun.sampling.samplers import sampler_names
+    """KSampler's sampler_name options: ComfyUI's list, which the sampler registry registers exactly (tested);
+    read from the torch-free names module so validate/compile do not import the samplers."""
+    from graphrun.sampling.names import SAMPLER_NAMES
 
-    return sampler_names()
+    return list(SAMPLER_NAMES)
 
 
 def scheduler_choices() -> list[str]:
-    from graphrun.sampling.schedulers import scheduler_names
+    from graphrun.sampling.names import SCHEDULER_NAMES
 
-    return scheduler_names()
+    return list(SCHEDULER_NAMES)
 
 
 def run_sampler(ctx, model, *, seed, steps, cfg, sampler_name, scheduler, positive, negative, latent,

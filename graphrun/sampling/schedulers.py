@@ -10,7 +10,6 @@ import math
 from typing import Callable
 
 import numpy
-import scipy.stats
 import torch
 
 SchedulerFn = Callable[[object, int], torch.Tensor]
@@ -107,6 +106,8 @@ def ddim_uniform(ms, steps: int) -> torch.Tensor:
 @scheduler("beta")
 def beta(ms, steps: int, alpha: float = 0.6, beta_: float = 0.6) -> torch.Tensor:
     """Beta(0.6, 0.6) quantile timesteps, consecutive duplicates dropped: ComfyUI `beta_scheduler`."""
+    import scipy.stats  # only this scheduler needs scipy (a ~1 s import): keep it off every other path
+
     total = len(ms.sigmas) - 1
     ts = 1 - numpy.linspace(0, 1, steps, endpoint=False)
     ts = numpy.rint(scipy.stats.beta.ppf(ts, alpha, beta_) * total)

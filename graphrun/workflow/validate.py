@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError as SchemaError
-from jsonschema.exceptions import best_match, relevance
 from pydantic import ValidationError
 
 from graphrun.errors import Issue
 from graphrun.workflow._base import SLOT_STRING_PATTERN
+
+if TYPE_CHECKING:  # jsonschema (~0.1 s to import) is only needed to explain a rejected document
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError as SchemaError
 
 SCHEMA_CODE = "schema_violation"
 
@@ -31,6 +32,8 @@ def pointer(parts: Iterable[Any], prefix: str = "") -> str:
 
 @cache
 def _validator(key: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     from graphrun.workflow.schemas import load_schema  # lazy: `python -m graphrun.workflow.schemas` stays clean
 
     schema = load_schema(key)
@@ -40,6 +43,8 @@ def _validator(key: str) -> Draft202012Validator:
 
 def schema_issues(data: Any, key: str, *, prefix: str = "") -> list[Issue]:
     """Every way `data` violates schema `key` ("ui-0.4", "ui-1", "api"), best first, then by position."""
+    from jsonschema.exceptions import best_match, relevance
+
     errors = sorted(_validator(key).iter_errors(data), key=_document_order)
     if len(errors) > 1:
         best = best_match(errors, key=relevance)

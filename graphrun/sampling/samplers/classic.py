@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import torch
-from scipy import integrate
 
 from .registry import emit, s_in, sampler, sigma_fn, t_fn, to_d
 
@@ -83,6 +82,7 @@ def sample_dpm_2(model, x, sigmas, *, noise=None, callback=None):
 
 def _lms_coeff(order: int, t, i: int, j: int) -> float:
     """Integral over [t_i, t_i+1] of the j-th Lagrange basis polynomial (scipy quad, epsrel 1e-4)."""
+    from scipy import integrate  # only lms needs scipy (a ~1 s import)
 
     def fn(tau):
         prod = 1.0

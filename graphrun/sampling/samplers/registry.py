@@ -18,19 +18,14 @@ from typing import Any, Callable, Literal
 
 import torch
 
+from graphrun.sampling.names import SAMPLER_NAMES
+
 NoiseKind = Literal["none", "seeded", "brownian", "brownian_gpu"]
 SamplerFn = Callable[..., torch.Tensor]
 
 # ComfyUI v0.3.64 `SAMPLER_NAMES` order (KSAMPLER_NAMES + ddim, uni_pc, uni_pc_bh2): used only to list the
-# registry in the UI order; a sampler missing here is listed after these.
-COMFY_ORDER = (
-    "euler euler_cfg_pp euler_ancestral euler_ancestral_cfg_pp heun heunpp2 dpm_2 dpm_2_ancestral lms dpm_fast "
-    "dpm_adaptive dpmpp_2s_ancestral dpmpp_2s_ancestral_cfg_pp dpmpp_sde dpmpp_sde_gpu dpmpp_2m dpmpp_2m_cfg_pp "
-    "dpmpp_2m_sde dpmpp_2m_sde_gpu dpmpp_2m_sde_heun dpmpp_2m_sde_heun_gpu dpmpp_3m_sde dpmpp_3m_sde_gpu ddpm lcm "
-    "ipndm ipndm_v deis res_multistep res_multistep_cfg_pp res_multistep_ancestral res_multistep_ancestral_cfg_pp "
-    "gradient_estimation gradient_estimation_cfg_pp er_sde seeds_2 seeds_3 sa_solver sa_solver_pece ddim uni_pc "
-    "uni_pc_bh2"
-).split()
+# registry in the UI order; a sampler missing there is listed after these.
+COMFY_ORDER = SAMPLER_NAMES
 
 
 @dataclass(frozen=True)

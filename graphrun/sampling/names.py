@@ -1,0 +1,19 @@
+"""The sampler and scheduler names KSampler offers (ComfyUI v0.3.64 `KSampler.SAMPLERS` / `SCHEDULERS`), in UI order.
+
+Kept free of torch so that validate/compile can list a KSampler's combo options without importing the samplers.
+The registries (samplers.registry, schedulers) register exactly these names; tests/sampling/test_names.py checks it.
+"""
+
+from __future__ import annotations
+
+SAMPLER_NAMES: tuple[str, ...] = tuple((
+    "euler euler_cfg_pp euler_ancestral euler_ancestral_cfg_pp heun heunpp2 dpm_2 dpm_2_ancestral lms dpm_fast "
+    "dpm_adaptive dpmpp_2s_ancestral dpmpp_2s_ancestral_cfg_pp dpmpp_sde dpmpp_sde_gpu dpmpp_2m dpmpp_2m_cfg_pp "
+    "dpmpp_2m_sde dpmpp_2m_sde_gpu dpmpp_2m_sde_heun dpmpp_2m_sde_heun_gpu dpmpp_3m_sde dpmpp_3m_sde_gpu ddpm lcm "
+    "ipndm ipndm_v deis res_multistep res_multistep_cfg_pp res_multistep_ancestral res_multistep_ancestral_cfg_pp "
+    "gradient_estimation gradient_estimation_cfg_pp er_sde seeds_2 seeds_3 sa_solver sa_solver_pece ddim uni_pc "
+    "uni_pc_bh2"
+).split())
+
+SCHEDULER_NAMES: tuple[str, ...] = ("simple", "sgm_uniform", "karras", "exponential", "ddim_uniform", "beta", "normal",
+                                    "linear_quadratic", "kl_optimal")
