@@ -51,6 +51,32 @@ class Stats:
     workers: list[dict[str, Any]] = field(default_factory=list)
 
 
+class WorkerPool:
+    """Warm actors kept between runs of one driver process (a Python caller running several suites, or the
+    tests): a run takes its actors from here and gives the healthy ones back, with their loaded models.
+    Actors are only reused for the same `spec` (resources, threads, models folder)."""
+
+    def __init__(self):
+        self.idle: list[tuple[Any, Any]] = []  # (spec, actor)
+
+    def take(self, spec: Any) -> Any | None:
+        for i, (s, actor) in enumerate(self.idle):
+            if s == spec:
+                return self.idle.pop(i)[1]
+        return None
+
+    def give(self, spec: Any, actor: Any) -> None:
+        self.idle.append((spec, actor))
+
+    def close(self, ray) -> None:
+        for _, actor in self.idle:
+            try:
+                ray.kill(actor)
+            except Exception:
+                pass
+        self.idle.clear()
+
+
 def _death_errors(ray) -> tuple[type[BaseException], ...]:
     ex = ray.exceptions
     names = ("RayActorError", "WorkerCrashedError", "OutOfMemoryError", "ObjectLostError", "NodeDiedError",
@@ -62,7 +88,8 @@ class Dispatcher:
     """Run `tasks` on `n_actors` actors made by `spawn()`, calling `method(shared, payload)` on each."""
 
     def __init__(self, ray, spawn: Callable[[], Any], method: str, n_actors: int, *, shared: Any = None,
-                 max_attempts: int = 3, depth: int = 2):
+                 max_attempts: int = 3, depth: int = 2, pool: WorkerPool | None = None, spec: Any = None):
+        self.pool, self.spec = pool, spec
         self.ray, self.spawn, self.method, self.n_actors = ray, spawn, method, max(1, n_actors)
         self.shared, self.max_attempts, self.depth = shared, max_attempts, depth
         self.queues: OrderedDict[tuple, deque[Task]] = OrderedDict()
@@ -98,8 +125,10 @@ class Dispatcher:
             slot.inflight[ref] = task
 
     def _start(self) -> None:
-        actor = self.spawn()
-        self.stats.actors_started += 1
+        actor = self.pool.take(self.spec) if self.pool is not None else None
+        if actor is None:
+            actor = self.spawn()
+            self.stats.actors_started += 1
         self.slots.append(_Slot(actor, hello=actor.hello.remote()))
 
     # -- faults -----------------------------------------------------------------------------------------
@@ -177,7 +206,7 @@ class Dispatcher:
         except BaseException:
             self.close()
             raise
-        self.close()
+        self.close(keep=self.pool is not None)
         return self.stats
 
     def _greet(self, slot: _Slot, ref, started: float) -> None:
@@ -191,9 +220,13 @@ class Dispatcher:
         if len(self.stats.workers) == 1:
             self.stats.seconds_waiting_for_workers = time.perf_counter() - started
 
-    def close(self) -> None:
-        """Kill every actor (cancelling what they run); their models go with them."""
+    def close(self, keep: bool = False) -> None:
+        """Kill every actor (cancelling what they run; their models go with them), or with `keep` give the idle
+        ones back to the pool."""
         for slot in self.slots:
+            if keep and not slot.inflight and slot.hello is None:
+                self.pool.give(self.spec, slot.actor)
+                continue
             try:
                 self.ray.kill(slot.actor)
             except Exception:

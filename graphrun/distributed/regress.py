@@ -11,7 +11,7 @@ from typing import Any
 
 from graphrun.distributed.blobs import Shipper, referenced_inputs, workflow_strings, write_atomic
 from graphrun.distributed.cluster import RayOptions, connect
-from graphrun.distributed.dispatch import Dispatcher, Stats, Task
+from graphrun.distributed.dispatch import Dispatcher, Stats, Task, WorkerPool
 from graphrun.distributed.worker import GraphrunWorker, Reply, TestTask
 from graphrun.regress.runner import Job, Options, Outcome, _slug, judge
 
@@ -58,8 +58,9 @@ def _from_worker(out: Outcome, job: Job, reply: Reply) -> Outcome:
 
 def run_jobs_ray(jobs: Sequence[Job], opts: Options, ray_opts: RayOptions,
                  on_outcome: Callable[[Outcome], None] | None = None,
-                 stats_out: list[Stats] | None = None) -> list[Outcome]:
-    """Test every job on the cluster; outcomes in job order, as `runner.run_jobs` returns them."""
+                 stats_out: list[Stats] | None = None, pool: WorkerPool | None = None) -> list[Outcome]:
+    """Test every job on the cluster; outcomes in job order, as `runner.run_jobs` returns them. `pool` keeps
+    the workers (and their loaded models) warm for the caller's next run."""
     from graphrun.regress.discover import model_key
 
     ray_opts.check()
@@ -104,8 +105,10 @@ def run_jobs_ray(jobs: Sequence[Job], opts: Options, ray_opts: RayOptions,
                 update={"models_dir": Path(os.path.abspath(opts.settings.models_dir))}))
             n = worker_count(ray, ray_opts, len(tasks))
             threads = opts.threads or max(1, int(ray_opts.num_cpus_per_task))
+            spec = (ray_opts.num_cpus_per_task, ray_opts.num_gpus_per_task, threads)
             dispatcher = Dispatcher(ray, spawner(ray, ray_opts, threads, None), "run_test", n,
-                                    shared=ray.put(remote_opts), max_attempts=ray_opts.max_attempts)
+                                    shared=ray.put(remote_opts), max_attempts=ray_opts.max_attempts, pool=pool,
+                                    spec=spec)
             stats = dispatcher.run(tasks, on_done, on_lost)
             if stats_out is not None:
                 stats_out.append(stats)
