@@ -43,6 +43,14 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--object-info", type=Path, default=None, metavar="FILE",
                    help="node definitions saved from a ComfyUI server's /object_info (override graphrun's own)")
     p.add_argument("--json", action="store_true", help="print a JSON report on stdout")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="NODE.INPUT=VALUE",
+                   help="override an input as `run --set` does (NODE = id or title); repeatable")
+
+
+def _overrides(args: argparse.Namespace) -> list:
+    from graphrun.runtime.overrides import Override
+
+    return [Override.parse(t) for t in getattr(args, "overrides", None) or []]
 
 
 def _definitions(args: argparse.Namespace, lister=None):
@@ -54,18 +62,19 @@ def _definitions(args: argparse.Namespace, lister=None):
     return build_definitions(default_registry(), info, lister)
 
 
-def _to_prompt(path: Path, defs) -> tuple[Any, str, list[Issue]]:
-    """(API prompt, document kind, compile warnings) for a UI/API/PNG file."""
+def _to_prompt(path: Path, defs, overrides=()) -> tuple[Any, str, list[Issue]]:
+    """(API prompt with `--set` overrides applied, document kind, compile warnings) for a UI/API/PNG file."""
     from graphrun.compile.ui_to_api import compile_ui
+    from graphrun.runtime.overrides import apply_overrides
     from graphrun.workflow.load import load_document
 
     doc = load_document(path)
     if doc.embedded_prompt is not None:
-        return doc.embedded_prompt, "png", []
+        return apply_overrides(doc.embedded_prompt, overrides), "png", []
     if doc.kind == "api":
-        return doc.data, "api", []
+        return apply_overrides(doc.data, overrides), "api", []
     result = compile_ui(doc.data, defs)
-    return result.prompt, "ui", list(result.warnings)
+    return apply_overrides(result.prompt, overrides), "ui", list(result.warnings)
 
 
 def _guard(report: FileReport, func) -> Any:
@@ -186,7 +195,7 @@ def _file_exists(input_dir: Path | None):
     return exists
 
 
-def validate_file(path: Path, defs, *, models_checked: bool, file_exists=None) -> FileReport:
+def validate_file(path: Path, defs, *, models_checked: bool, file_exists=None, overrides=()) -> FileReport:
     """Load (compile a UI workflow) and validate one file; never raises."""
     from graphrun.compile.checks_files import file_inputs, unchecked_file_combos
     from graphrun.compile.validate import validate_prompt
@@ -195,7 +204,7 @@ def validate_file(path: Path, defs, *, models_checked: bool, file_exists=None) -
     report = FileReport(str(path))
 
     def work() -> None:
-        prompt, report.kind, compile_warnings = _to_prompt(path, defs)
+        prompt, report.kind, compile_warnings = _to_prompt(path, defs, overrides)
         report.warnings.extend(compile_warnings)
         use = defs
         if not models_checked:
@@ -225,7 +234,8 @@ def handle_validate(args: argparse.Namespace) -> int:
     models_checked = args.models_dir is not None  # else only EMPTY model lists are relaxed
     reports = []
     for path in args.files:
-        report = validate_file(path, defs, models_checked=models_checked, file_exists=_file_exists(args.input_dir))
+        report = validate_file(path, defs, models_checked=models_checked, file_exists=_file_exists(args.input_dir),
+                               overrides=_overrides(args))
         reports.append(report)
         if not args.json:
             outs = report.extra.get("outputs") or []
@@ -293,7 +303,7 @@ def handle_compile(args: argparse.Namespace) -> int:
         reports.append(report)
 
         def work(path=path, report=report) -> None:
-            prompt, report.kind, warnings = _to_prompt(path, defs)
+            prompt, report.kind, warnings = _to_prompt(path, defs, _overrides(args))
             report.warnings.extend(warnings)
             text = json.dumps(prompt, indent=2, ensure_ascii=False) + "\n"
             if to_stdout:

@@ -20,6 +20,23 @@ def _load(path: Path):
     return load_document(path)
 
 
+def _add_set(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="NODE.INPUT=VALUE",
+                   help="override an input first, as `run --set` does (NODE = id or title); repeatable")
+
+
+def _data(doc, args: argparse.Namespace) -> dict:
+    """The document's dict with the `--set` overrides written in (UI widgets or API inputs)."""
+    if not args.overrides:
+        return doc.data
+    from graphrun.nodes.base import default_registry
+    from graphrun.runtime.overrides import Override
+    from graphrun.runtime.overrides_ui import override_document
+
+    return override_document(doc.data, doc.kind, [Override.parse(t) for t in args.overrides],
+                             default_registry().definitions())
+
+
 def _indent(path: Path) -> int | None:
     """The indentation of the input file, so the output looks like it (None for one-line JSON)."""
     try:
@@ -42,6 +59,7 @@ def add_convert_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--approximate", action="store_true",
                    help="also convert nodes that have no bit-identical equivalent (closest setting)")
     p.add_argument("--json", action="store_true", help="print the report as JSON on stderr")
+    _add_set(p)
 
 
 def run_convert(args: argparse.Namespace) -> int:
@@ -49,7 +67,7 @@ def run_convert(args: argparse.Namespace) -> int:
 
     doc = _load(args.workflow)
     nodes = None if args.nodes is None else [n.strip() for n in args.nodes.split(",") if n.strip()]
-    result = convert_workflow(doc.data, args.to, nodes=nodes, approximate=args.approximate)
+    result = convert_workflow(_data(doc, args), args.to, nodes=nodes, approximate=args.approximate)
     data = result.data
     if doc.envelope is not None:
         data = {**doc.envelope, "prompt": data}
@@ -77,13 +95,14 @@ def run_convert(args: argparse.Namespace) -> int:
 def add_explain_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("workflow", type=Path, help="UI or API workflow JSON (or a PNG with one)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _add_set(p)
 
 
 def run_explain(args: argparse.Namespace) -> int:
     from graphrun.transforms.explain import explain_workflow
 
     doc = _load(args.workflow)
-    found = explain_workflow(doc.data)
+    found = explain_workflow(_data(doc, args))
     if args.json:
         print(json.dumps([e.to_json() for e in found], indent=2))
     elif not found:

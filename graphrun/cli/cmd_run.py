@@ -25,6 +25,17 @@ def add_settings_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stub-models", nargs="?", const="tiny", choices=["tiny", "full"], default=None,
                    help="use deterministic random-weight SD1.5 stand-ins for MISSING checkpoints (labelled)")
     p.add_argument("--no-metadata", action="store_true", help="do not embed prompt/workflow in PNGs")
+    p.add_argument("--cache-mb", type=float, default=None, metavar="MB",
+                   help="memory bound of the in-process execution cache (LRU; default a quarter of RAM)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="run every node every time (no reuse of unchanged nodes' outputs across workflows/cells)")
+
+
+def store_from_args(args: argparse.Namespace):
+    """The process-wide ModelStore with the execution cache the flags ask for."""
+    from graphrun.runtime.context import ModelStore
+
+    return ModelStore.cached(args.cache_mb, not args.no_cache)
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -62,13 +73,12 @@ class _Progress:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from graphrun.runtime.context import ModelStore
     from graphrun.runtime.overrides import Override
     from graphrun.runtime.run import run_workflow
 
     settings = settings_from_args(args)
     overrides = [Override.parse(t) for t in args.overrides]
-    store = ModelStore()  # shared across the files of this invocation: each checkpoint loads once
+    store = store_from_args(args)  # shared across the files: each checkpoint loads once, unchanged nodes run once
     quiet = args.quiet or args.json
     log = (lambda msg: print(msg, file=sys.stderr)) if not args.json else (lambda msg: None)
     summary, status = [], 0
@@ -79,7 +89,8 @@ def handle(args: argparse.Namespace) -> int:
 
         def on_node(rec, _quiet=quiet):
             if not _quiet:
-                print(f"  node {rec.node_id} {rec.class_type}: {rec.seconds:.2f}s", file=sys.stderr)
+                how = "cached" if rec.cached else f"{rec.seconds:.2f}s"
+                print(f"  node {rec.node_id} {rec.class_type}: {how}", file=sys.stderr)
 
         try:
             result = run_workflow(path, settings, overrides=overrides, store=store,
@@ -98,7 +109,8 @@ def handle(args: argparse.Namespace) -> int:
                 print(f)
         summary.append({"workflow": str(path), "ok": True, "seconds": round(seconds, 3),
                         "written": [str(f) for f in result.written], "stub_models": result.stub_notes,
-                        "nodes": [{"id": n.node_id, "class_type": n.class_type, "seconds": round(n.seconds, 4)}
+                        "nodes": [{"id": n.node_id, "class_type": n.class_type, "seconds": round(n.seconds, 4),
+                                   "cached": n.cached}
                                   for n in result.nodes]})
     if args.json:
         print(json.dumps({"runs": summary}, indent=2))

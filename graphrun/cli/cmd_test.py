@@ -103,7 +103,8 @@ def handle(args: argparse.Namespace) -> int:
         if not args.json and (not args.quiet or out.failing):
             print(_line(out), file=sys.stderr if args.json else sys.stdout, flush=True)
 
-    outcomes = run_suite(args.paths, settings, update=args.update, workers=args.jobs, threads=args.threads, report_dir=args.report,
+    outcomes = run_suite(args.paths, settings, update=args.update, workers=args.jobs, threads=args.threads,
+                         cache_mb=args.cache_mb, cache=not args.no_cache, report_dir=args.report,
                          junit=args.junit, on_outcome=show, ray=ray_options(args))
     counts = Counter(o.status for o in outcomes)
     if args.json:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from graphrun.errors import GraphrunError
 
-COMMAND_MODULES = ("cmd_run", "cmd_compile", "cmd_convert", "cmd_test")
+COMMAND_MODULES = ("cmd_run", "cmd_compile", "cmd_convert", "cmd_test", "cmd_sweep", "cmd_compare")
 
 
 def _commands() -> list[tuple]:

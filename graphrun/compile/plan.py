@@ -20,6 +20,7 @@ import networkx as nx
 
 from graphrun.errors import Issue, WorkflowError
 from graphrun.nodedefs import NodeDef
+from graphrun.workflow.api import is_link
 
 
 class Link(NamedTuple):
@@ -116,8 +117,8 @@ def _step(nid: str, prompt: Mapping[str, Any], defs: Mapping[str, NodeDef], issu
         if spec.name not in raw:
             continue
         value = raw[spec.name]
-        if isinstance(value, list):
-            if (len(value) != 2 or not isinstance(value[0], str) or value[0] not in prompt
+        if is_link(value):  # the one link rule (workflow/api.py); resolved here once, for execute and tools
+            if (not isinstance(value[0], str) or value[0] not in prompt
                     or type(value[1]) is not int or value[1] < 0):
                 issues.append(Issue("bad_linked_input", "link does not resolve", node_id=nid, class_type=ct,
                                     input_name=spec.name, value=value))

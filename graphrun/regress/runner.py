@@ -42,6 +42,8 @@ class Options:
     artifacts: bool = False  # write expected/actual/difference PNGs for the HTML report
     registry: Any = None  # a NodeRegistry; None = graphrun's own nodes (tests pass stub nodes)
     threads: int = 1  # torch CPU threads per worker (0 = torch's default); pinned so CPU reruns are bit-exact
+    cache_mb: float | None = None  # execution cache per worker (runtime/cache.py); None = default size
+    cache: bool = True
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,7 @@ def _worker(jobs: Sequence[Job], opts: Options, results, threads: int) -> None:
     from graphrun.runtime.context import ModelStore
 
     torch.set_num_threads(opts.threads or threads)
-    store = ModelStore()
+    store = ModelStore.cached(opts.cache_mb, opts.cache)
     for job in jobs:
         try:
             results.put(run_one(job, opts, store))
@@ -241,7 +243,7 @@ def run_jobs(jobs: Sequence[Job], opts: Options, workers: int = 1,
     if workers <= 1 or len(jobs) <= 1:
         import torch
 
-        store = store if store is not None else ModelStore()
+        store = store if store is not None else ModelStore.cached(opts.cache_mb, opts.cache)
         before = torch.get_num_threads()
         torch.set_num_threads(opts.threads or before)
         try:

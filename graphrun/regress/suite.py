@@ -40,7 +40,8 @@ def build_jobs(paths: Sequence[Path]) -> list[Job]:
 
 def run_suite(paths: Sequence[Path], settings: Settings, *, update: bool = False, workers: int = 1, threads: int = 1,
               report_dir: Path | None = None, junit: Path | None = None,
-              on_outcome: Callable[[Outcome], None] | None = None, store=None, ray=None) -> list[Outcome]:
+              on_outcome: Callable[[Outcome], None] | None = None, store=None, cache_mb: float | None = None,
+              cache: bool = True, ray=None) -> list[Outcome]:
     """Test every workflow under `paths`; writes DIR/report.html (+ full-size images) and JUnit XML if asked.
 
     `ray` (graphrun.distributed.cluster.RayOptions) runs the workflows on a Ray cluster instead of `workers`
@@ -59,7 +60,7 @@ def run_suite(paths: Sequence[Path], settings: Settings, *, update: bool = False
         work = Path(tmp)
     try:
         opts = Options(settings=settings, update=update, work_dir=work.resolve(), artifacts=report_dir is not None,
-                       threads=threads)
+                       threads=threads, cache_mb=cache_mb, cache=cache)
         if ray is not None:
             from graphrun.distributed.regress import run_jobs_ray
 

@@ -14,10 +14,19 @@ ProgressFn = Callable[[str, int, int], None]  # (node_id, step, total)
 
 @dataclass
 class ModelStore:
-    """Process-wide model caches passed in by the caller: each checkpoint/VAE file is loaded once per process."""
+    """Process-wide caches passed in by the caller: each checkpoint/VAE file is loaded once per process, and (with
+    `outputs`) node outputs are reused while their inputs are unchanged."""
 
     stubs: dict[Any, Any] = field(default_factory=dict)
+    outputs: Any = None  # runtime.cache.ExecutionCache of node outputs, or None (--no-cache)
     _files: Any = None
+
+    @classmethod
+    def cached(cls, cache_mb: float | None = None, enabled: bool = True) -> "ModelStore":
+        """A store with an execution cache of `cache_mb` MiB (default: runtime.cache.default_cache_mb())."""
+        from graphrun.runtime.cache import ExecutionCache
+
+        return cls(outputs=ExecutionCache.with_mb(cache_mb) if enabled else None)
 
     @property
     def files(self):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphrun.errors import Issue, UsageError
+from graphrun.workflow.api import is_link
 
 
 @dataclass(frozen=True)
@@ -55,5 +56,11 @@ def apply_overrides(prompt: Mapping[str, Any], overrides: Iterable[Override]) ->
         if ov.input not in inputs:
             raise UsageError(f"--set: node {node_id} ({out[node_id].get('class_type')}) has no input "
                              f"{ov.input!r}; inputs: {', '.join(inputs)}")
+        if is_link(inputs[ov.input]):
+            src = inputs[ov.input]
+            raise UsageError(f"--set: input {ov.input!r} of node {node_id} ({out[node_id].get('class_type')}) is "
+                             f"linked from node {src[0]} output {src[1]}; set a constant input (e.g. on the node "
+                             f"that feeds it)", [Issue("linked_input", "this input is linked", node_id=node_id,
+                                                       input_name=ov.input, value=list(src))])
         inputs[ov.input] = ov.value
     return out

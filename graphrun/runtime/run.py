@@ -7,12 +7,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from graphrun.compile.plan import ExecutionPlan
 from graphrun.errors import Issue, ModelError, WorkflowError
 from graphrun.nodes.base import NodeRegistry, default_registry
 from graphrun.runtime.context import ModelStore, RunContext
 from graphrun.runtime.execute import NodeRun, RunResult, execute
 from graphrun.runtime.overrides import Override, apply_overrides
 from graphrun.settings import Settings
+from graphrun.workflow.api import is_link
 
 
 @dataclass(frozen=True)
@@ -21,8 +23,12 @@ class PreparedRun:
 
     name: str
     prompt: dict[str, Any]
-    order: tuple[str, ...]
+    plan: ExecutionPlan  # links resolved once; what execute runs
     extra_pnginfo: dict[str, Any] | None
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        return self.plan.order
 
 
 def file_lister(ctx: RunContext, prompt: dict[str, Any] | None = None) -> Callable[[str], list[str]]:
@@ -71,29 +77,33 @@ def prepare(source: Path | str | bytes, ctx: RunContext, *, overrides: Sequence[
 
     registry = registry or default_registry()
     prompt, extra, display = to_prompt(source, registry, ctx, name=name)
-    prompt = apply_overrides(prompt, overrides)
-    defs = registry.definitions(file_lister(ctx, prompt))
+    overridden = apply_overrides(prompt, overrides)
+    defs = registry.definitions(file_lister(ctx, overridden))
+    if overrides and extra and isinstance(extra.get("workflow"), dict):
+        # --set is the truth in the saved `workflow` chunk too (the graph ComfyUI loads from the PNG)
+        from graphrun.runtime.overrides_ui import write_overrides
+
+        extra = {**extra, "workflow": write_overrides(extra["workflow"], prompt, overrides, defs)}
+    prompt = overridden
     result = validate_prompt(prompt, defs, file_exists=_file_exists(ctx))
     if not result.ok:
         issues = [_explain_missing_file(i, prompt, registry, ctx) for i in result.issues]
         raise WorkflowError("the workflow is invalid", issues)
     plan = build_plan(result.prompt, defs, result.outputs)
-    prompt = _with_is_changed(result.prompt, plan.order, registry, ctx)
-    return PreparedRun(display, prompt, tuple(plan.order), extra)
+    prompt = _with_is_changed(result.prompt, plan, registry, ctx)
+    return PreparedRun(display, prompt, plan, extra)
 
 
-def _with_is_changed(prompt: dict[str, Any], order: Sequence[str], registry: NodeRegistry,
+def _with_is_changed(prompt: dict[str, Any], plan: ExecutionPlan, registry: NodeRegistry,
                      ctx: RunContext) -> dict[str, Any]:
     """Record IS_CHANGED values in the prompt as ComfyUI does (LoadImage's file hash ends up in saved PNGs)."""
-    from graphrun.runtime.execute import is_link
-
     out = dict(prompt)
-    for node_id in order:
-        node_type = registry.get(prompt[node_id]["class_type"])
+    for step in plan:
+        node_type = registry.get(step.class_type)
         if node_type is None or node_type.is_changed is None:
             continue
-        consts = {k: v for k, v in prompt[node_id].get("inputs", {}).items() if not is_link(v)}
-        out[node_id] = {**prompt[node_id], "is_changed": [node_type.is_changed(ctx, **consts)]}
+        consts = {k: v for k, v in prompt[step.node_id].get("inputs", {}).items() if not is_link(v)}
+        out[step.node_id] = {**prompt[step.node_id], "is_changed": [node_type.is_changed(ctx, **consts)]}
     return out
 
 
@@ -128,11 +138,11 @@ def _file_exists(ctx: RunContext) -> Callable[[str, str], bool]:
 def run_workflow(source: Path | str | bytes, settings: Settings, *, overrides: Sequence[Override] = (),
                  store: ModelStore | None = None, registry: NodeRegistry | None = None,
                  progress=None, log: Callable[[str], None] = print,
-                 on_node: Callable[[NodeRun], None] | None = None) -> RunResult:
+                 on_node: Callable[[NodeRun], None] | None = None, name: str | None = None) -> RunResult:
     """Run one workflow file (UI, API or PNG) end to end and return the outputs and files written."""
     registry = registry or default_registry()
     ctx = RunContext(settings=settings, store=store or ModelStore(), progress=progress, log=log)
-    prepared = prepare(source, ctx, overrides=overrides, registry=registry)
+    prepared = prepare(source, ctx, overrides=overrides, registry=registry, name=name)
     ctx.prompt = prepared.prompt
     ctx.extra_pnginfo = prepared.extra_pnginfo
-    return execute(prepared.prompt, prepared.order, registry, ctx, on_node=on_node)
+    return execute(prepared.plan, registry, ctx, cache=ctx.store.outputs, on_node=on_node)

@@ -43,7 +43,10 @@ class ApiNode(Passthrough):
 
 
 def is_link(value: Any) -> bool:
-    """True for a value the backend reads as a link: a list of exactly two items."""
+    """THE link rule of graphrun: an input value the backend reads as a link is a list of exactly two items
+    (`[source id, output index]`; validation then checks that both resolve). ComfyUI's execution takes any list
+    as a link; the frontend wraps list-valued widgets as `{"__value__": [...]}` so they are not. Every "is this a
+    link" test in graphrun calls this; compile/plan.py resolves links once into `plan.Link`."""
     return isinstance(value, list | tuple) and len(value) == 2
 
 
