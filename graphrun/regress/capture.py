@@ -160,7 +160,7 @@ def model_fingerprint(value: Any, inputs: Mapping[str, Any], files: Mapping[str,
 
 
 def _inputs(node: Mapping[str, Any]) -> dict[str, Any]:
-    from graphrun.runtime.execute import is_link
+    from graphrun.workflow.api import is_link
 
     out = {}
     for name, value in (node.get("inputs") or {}).items():

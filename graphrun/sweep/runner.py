@@ -27,8 +27,10 @@ OnEvent = Callable[[Event], None]
 
 
 def run_sweep(plan: SweepPlan, *, jobs: int = 1, resume: bool = False, cache_mb: float | None = None,
-              cache: bool = True, on_event: OnEvent | None = None, store=None) -> list[CellResult]:
-    """Compute every cell (skipping finished ones with `resume`) and return results in cell order."""
+              cache: bool = True, on_event: OnEvent | None = None, store=None, ray=None) -> list[CellResult]:
+    """Compute every cell (skipping finished ones with `resume`) and return results in cell order.
+
+    `ray` (graphrun.distributed.cluster.RayOptions) computes them on a Ray cluster instead (Ray imported only then)."""
     plan.cells_dir.mkdir(parents=True, exist_ok=True)
     for stale in plan.cells_dir.glob(".staging-*"):  # left by an interrupted run
         shutil.rmtree(stale, ignore_errors=True)
@@ -43,7 +45,15 @@ def run_sweep(plan: SweepPlan, *, jobs: int = 1, resume: bool = False, cache_mb:
         else:
             cell.manifest.unlink(missing_ok=True)
             todo.append(cell)
-    if jobs <= 1 or len(todo) <= 1:
+    if ray is not None:
+        from graphrun.distributed.sweep import run_cells_ray
+
+        def done(res: CellResult) -> None:
+            results[res.index] = res
+            emit(res)
+
+        run_cells_ray(todo, ray, cache_mb=cache_mb, cache=cache, on_result=done)
+    elif jobs <= 1 or len(todo) <= 1:
         from graphrun.runtime.context import ModelStore
 
         store = store if store is not None else ModelStore.cached(cache_mb, cache)

@@ -222,3 +222,43 @@ def test_cli_test_with_ray(ray_cluster, tmp_path: Path, capsys):
     assert json.loads(capsys.readouterr().out)["summary"] == {"pass": 1}
     assert main(["test", str(d), "--ray", "--num-cpus-per-task", "0"]) == 2
     assert "--num-cpus-per-task must be > 0" in capsys.readouterr().err
+
+
+def _sweep_files(folder: Path) -> dict[str, object]:
+    """Every file of a sweep folder; JSON and HTML without timings and cache hits (which worker ran what)."""
+    out: dict[str, object] = {}
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file():
+            continue
+        rel = p.relative_to(folder).as_posix()
+        if p.suffix == ".json":
+            text = re.sub(r'"(seconds|cached)": [^,\n}]+', r'"\1": "_"', p.read_text())
+            out[rel] = json.loads(text)
+        elif p.suffix == ".html":
+            out[rel] = re.sub(r"\d+\.\d+ s, \d+ node\(s\) cached|\d+\.\d+ ?s\b", "_", p.read_text())
+        else:
+            out[rel] = p.read_bytes()
+    return out
+
+
+def test_cli_sweep_with_ray_writes_what_a_local_sweep_writes(ray_cluster, tmp_path: Path, monkeypatch, capsys):
+    from graphrun.cli.main import main
+
+    POOL.close(ray_cluster)
+    (tmp_path / "in").mkdir()
+    Image.open(ROOT / "input" / "example.png").convert("RGB").resize((16, 16)).save(tmp_path / "in" / "example.png")
+    wf = write_prompt(tmp_path / "wf.json", {
+        "1": {"class_type": "LoadImage", "inputs": {"image": "example.png"}},
+        "2": {"class_type": "ImageScale", "inputs": {"image": ["1", 0], "upscale_method": "bilinear",
+                                                     "width": 12, "height": 12, "crop": "disabled"}},
+        "3": {"class_type": "SaveImage", "inputs": {"images": ["2", 0], "filename_prefix": "t"}}})
+    args = ["sweep", str(wf), "--axis", "2.width=8,12,16", "--axis", "2.upscale_method=bilinear,nearest-exact",
+            "--input-dir", str(tmp_path / "in"), "--device", "cpu", "-q"]
+    for name, extra in (("local", []), ("ray", ["--ray"])):
+        (tmp_path / name).mkdir()
+        monkeypatch.chdir(tmp_path / name)  # same relative output folder, so the paths in the JSON are equal
+        assert main([*args, "-o", "out", *extra]) == 0
+    local, remote = _sweep_files(tmp_path / "local" / "out"), _sweep_files(tmp_path / "ray" / "out")
+    assert sorted(local) == sorted(remote) and len([k for k in local if k.endswith(".cell.json")]) == 6
+    assert local == remote  # cells, contact sheet, page and summary
+    assert not list((tmp_path / "ray").rglob("*.part"))
