@@ -88,8 +88,9 @@ class Dispatcher:
     """Run `tasks` on `n_actors` actors made by `spawn()`, calling `method(shared, payload)` on each."""
 
     def __init__(self, ray, spawn: Callable[[], Any], method: str, n_actors: int, *, shared: Any = None,
-                 max_attempts: int = 3, depth: int = 2, pool: WorkerPool | None = None, spec: Any = None):
-        self.pool, self.spec = pool, spec
+                 max_attempts: int = 3, depth: int = 2, pool: WorkerPool | None = None, spec: Any = None,
+                 start_timeout: float = 600.0):
+        self.pool, self.spec, self.start_timeout = pool, spec, start_timeout
         self.ray, self.spawn, self.method, self.n_actors = ray, spawn, method, max(1, n_actors)
         self.shared, self.max_attempts, self.depth = shared, max_attempts, depth
         self.queues: OrderedDict[tuple, deque[Task]] = OrderedDict()
@@ -187,6 +188,9 @@ class Dispatcher:
                 if not refs:
                     raise UsageError("--ray: no worker left to run the remaining tasks")
                 ready, _ = self.ray.wait(list(refs), num_returns=1, timeout=0.5)  # short: Ctrl-C stays prompt
+                if not ready and not self.stats.workers and time.perf_counter() - started > self.start_timeout:
+                    raise UsageError(f"--ray: no worker started within {self.start_timeout:.0f} s; the cluster may "
+                                     f"lack the CPUs/GPUs a worker asks for, or cannot import graphrun")
                 for ref in ready:
                     slot = refs[ref]
                     if slot not in self.slots:

@@ -13,17 +13,22 @@ from graphrun.distributed.blobs import Shipper, referenced_inputs, workflow_stri
 from graphrun.distributed.cluster import RayOptions, connect
 from graphrun.distributed.dispatch import Dispatcher, Stats, Task, WorkerPool
 from graphrun.distributed.worker import GraphrunWorker, Reply, TestTask
+from graphrun.errors import UsageError
 from graphrun.regress.runner import Job, Options, Outcome, _slug, judge
 
 
 def worker_count(ray, ray_opts: RayOptions, n_tasks: int) -> int:
     """Actors to start: --ray-workers, else what the cluster's CPUs (and GPUs, when asked for) allow."""
-    if ray_opts.workers:
-        return max(1, min(ray_opts.workers, n_tasks))
     res = ray.cluster_resources()
-    n = int(res.get("CPU", 1) // ray_opts.num_cpus_per_task)
+    n = int(res.get("CPU", 0) // ray_opts.num_cpus_per_task)
     if ray_opts.num_gpus_per_task:
         n = min(n, int(res.get("GPU", 0) // ray_opts.num_gpus_per_task))
+    if n < 1:  # no node could ever place one worker: say so instead of waiting forever
+        raise UsageError(f"--ray: the cluster has {res.get('CPU', 0):g} CPU(s) and {res.get('GPU', 0):g} GPU(s); "
+                         f"a worker needs {ray_opts.num_cpus_per_task:g} CPU(s) and {ray_opts.num_gpus_per_task:g} "
+                         f"GPU(s) (--num-cpus-per-task / --num-gpus-per-task)")
+    if ray_opts.workers:
+        return max(1, min(ray_opts.workers, n_tasks))
     return max(1, min(n, n_tasks))
 
 

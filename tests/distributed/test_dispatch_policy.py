@@ -175,3 +175,28 @@ def test_a_worker_with_another_graphrun_is_refused_with_both_versions():
     assert "node-7" in text and "0.0.9" in text and identity()["graphrun"] in text
     with pytest.raises(UsageError):  # same version number, different code
         check_same_graphrun(identity(), {**identity(), "source": "0" * 16})
+
+
+def test_worker_count_follows_resources_and_refuses_what_no_node_can_place():
+    from graphrun.distributed.cluster import RayOptions
+    from graphrun.distributed.regress import worker_count
+
+    cluster = SimpleNamespace(cluster_resources=lambda: {"CPU": 16.0, "GPU": 2.0})
+    assert worker_count(cluster, RayOptions(), 100) == 16
+    assert worker_count(cluster, RayOptions(num_cpus_per_task=4), 100) == 4
+    assert worker_count(cluster, RayOptions(num_gpus_per_task=0.5), 100) == 4
+    assert worker_count(cluster, RayOptions(), 3) == 3
+    assert worker_count(cluster, RayOptions(workers=2), 100) == 2
+    with pytest.raises(UsageError, match="has 16 CPU.*and 2 GPU.*needs 1 CPU.*and 4 GPU"):
+        worker_count(cluster, RayOptions(num_gpus_per_task=4), 10)
+
+
+def test_no_worker_starting_is_an_error_not_a_hang():
+    class NeverReady(FakeRay):
+        def wait(self, refs, num_returns=1, timeout=None):
+            return [], refs
+
+    ray = NeverReady()
+    with pytest.raises(UsageError, match="no worker started within 0 s"):
+        Dispatcher(ray, ray.spawn, "run", 1, start_timeout=0.0).run([Task(0, (), 0)], print, print)
+    assert all(a.dead for a in ray.actors)  # the actors asked for are released
