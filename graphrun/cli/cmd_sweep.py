@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from graphrun.cli.cmd_run import add_settings_arguments, settings_from_args
+from graphrun.cli.ray_args import add_ray_arguments, ray_options
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -29,6 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="torch CPU threads per process (default: torch's own; CPU/N with -j N). CPU results can "
                         "differ in the last bit with the thread count: pin it to compare -j runs bit for bit")
     p.add_argument("--resume", action="store_true", help="skip cells already finished in the sweep folder")
+    add_ray_arguments(p)
     add_settings_arguments(p)
     p.add_argument("--json", action="store_true", help="print the JSON summary (every cell's files and timings)")
     p.add_argument("-q", "--quiet", action="store_true", help="only the per-cell summary lines")
@@ -74,6 +76,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.jobs < 1 or args.threads < 0:
         raise UsageError(f"-j must be 1 or more and --threads 0 or more, got -j {args.jobs} --threads {args.threads}")
     settings = settings_from_args(args).model_copy(update={"progress": False})
+    ray = ray_options(args)
     start = time.perf_counter()
     plan = plan_sweep(args.workflow, [AxisSpec.parse(a) for a in args.axes], settings, out_dir=args.out,
                       paired=args.paired, fixed=[Override.parse(t) for t in args.overrides])
@@ -84,7 +87,7 @@ def handle(args: argparse.Namespace) -> int:
               f"-> {plan.out_dir}", file=sys.stderr)
     display = _Display(len(plan.cells), labels, quiet=args.quiet, json_out=args.json)
     results = run_sweep(plan, jobs=args.jobs, resume=args.resume, cache_mb=args.cache_mb, cache=not args.no_cache,
-                        on_event=display, threads=args.threads)
+                        on_event=display, threads=args.threads, ray=ray)
     seconds = time.perf_counter() - start
     meta = {"workflow": str(args.workflow), "axes": [[a.node_id, a.input, list(a.values)] for a in plan.axes],
             "paired": plan.paired, "cells": [[c.stem, list(c.labels)] for c in plan.cells]}

@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from graphrun.cli.cmd_run import add_settings_arguments, settings_from_args
+from graphrun.cli.ray_args import add_ray_arguments, ray_options
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,6 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--junit", type=Path, default=None, metavar="FILE", help="write JUnit XML for CI")
     p.add_argument("--report", type=Path, default=None, metavar="DIR",
                    help="write DIR/report.html (self-contained) with expected | actual | difference images")
+    add_ray_arguments(p)
     add_settings_arguments(p)
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="print only failures and the summary")
@@ -81,7 +83,7 @@ def handle(args: argparse.Namespace) -> int:
 
     outcomes = run_suite(args.paths, settings, update=args.update, workers=args.jobs, threads=args.threads,
                          cache_mb=args.cache_mb, cache=not args.no_cache, report_dir=args.report,
-                         junit=args.junit, on_outcome=show)
+                         junit=args.junit, on_outcome=show, ray=ray_options(args))
     counts = Counter(o.status for o in outcomes)
     if args.json:
         print(json.dumps({"summary": dict(counts), "workflows": [_as_json(o) for o in outcomes]}, indent=2))

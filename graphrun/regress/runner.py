@@ -99,12 +99,23 @@ def _error(job: Job, start: float, exc: BaseException, kind: str | None = None) 
                    error_type=kind or type(exc).__name__, details=["".join(tb[-3:]).rstrip()])
 
 
-def run_one(job: Job, opts: Options, store) -> Outcome:
-    """Test one workflow: run it, capture every node, then compare with (or record) its golden."""
+@dataclass
+class Captured:
+    """What running one workflow produced, before any golden is read: the record and per-node timings.
+
+    `run_one` = `capture_job` + `judge`; a remote worker (graphrun.distributed) runs the first half and the
+    driver, which holds the goldens, the second."""
+
+    record: Any  # graphrun.regress.capture.Record
+    nodes: list[tuple[str, str, float]]
+    stub_notes: list[str]
+    seconds: float
+
+
+def capture_job(job: Job, opts: Options, store) -> Captured | Outcome:
+    """Run one workflow and capture every node; an error Outcome when it cannot run."""
     from graphrun.backend.devices import pick_device
     from graphrun.regress.capture import capture
-    from graphrun.regress.compare import compare_records
-    from graphrun.regress.golden import golden_dir, has_golden, read_golden, write_golden
     from graphrun.nodes.base import default_registry
     from graphrun.runtime.overrides import Override
     from graphrun.runtime.run import run_workflow
@@ -129,8 +140,25 @@ def run_one(job: Job, opts: Options, store) -> Outcome:
                          find_file=_find_file(settings))
     except Exception as exc:
         return _error(job, start, exc)
-    base = dict(index=job.index, path=job.path, seconds=time.perf_counter() - start, golden=golden_dir(job.path),
-                nodes=[(n.node_id, n.class_type, n.seconds) for n in result.nodes], stub_notes=list(result.stub_notes))
+    return Captured(actual, [(n.node_id, n.class_type, n.seconds) for n in result.nodes], list(result.stub_notes),
+                    time.perf_counter() - start)
+
+
+def run_one(job: Job, opts: Options, store) -> Outcome:
+    """Test one workflow: run it, capture every node, then compare with (or record) its golden."""
+    got = capture_job(job, opts, store)
+    return got if isinstance(got, Outcome) else judge(job, opts, got)
+
+
+def judge(job: Job, opts: Options, got: Captured) -> Outcome:
+    """Compare a captured run with the workflow's golden (or record one with --update)."""
+    from graphrun.regress.compare import compare_records
+    from graphrun.regress.golden import golden_dir, has_golden, read_golden, write_golden
+
+    start = time.perf_counter() - got.seconds
+    actual, out_dir = got.record, opts.work_dir / _slug(job.path, job.index)
+    base = dict(index=job.index, path=job.path, seconds=got.seconds, golden=golden_dir(job.path),
+                nodes=list(got.nodes), stub_notes=list(got.stub_notes))
     target = golden_dir(job.path)
     try:
         if not has_golden(job.path):
@@ -147,7 +175,7 @@ def run_one(job: Job, opts: Options, store) -> Outcome:
             write_golden(actual, target)
             return _finish(Outcome(status="updated", message=f"replaced unreadable golden: {exc.message}", **base),
                            None, actual, opts, out_dir)
-        cmp = compare_records(golden, actual, cfg.tolerance)
+        cmp = compare_records(golden, actual, job.config.tolerance)
         status, message = ("pass", "") if cmp.passed else ("fail", _failure_text(cmp))
         if not cmp.passed and opts.update:
             write_golden(actual, target)

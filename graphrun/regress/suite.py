@@ -41,8 +41,11 @@ def build_jobs(paths: Sequence[Path]) -> list[Job]:
 def run_suite(paths: Sequence[Path], settings: Settings, *, update: bool = False, workers: int = 1, threads: int = 1,
               report_dir: Path | None = None, junit: Path | None = None,
               on_outcome: Callable[[Outcome], None] | None = None, store=None, cache_mb: float | None = None,
-              cache: bool = True) -> list[Outcome]:
-    """Test every workflow under `paths`; writes DIR/report.html (+ full-size images) and JUnit XML if asked."""
+              cache: bool = True, ray=None) -> list[Outcome]:
+    """Test every workflow under `paths`; writes DIR/report.html (+ full-size images) and JUnit XML if asked.
+
+    `ray` (graphrun.distributed.cluster.RayOptions) runs the workflows on a Ray cluster instead of `workers`
+    local processes; Ray is imported only then."""
     from graphrun.regress.capture import environment
 
     jobs = build_jobs(paths)
@@ -58,7 +61,12 @@ def run_suite(paths: Sequence[Path], settings: Settings, *, update: bool = False
     try:
         opts = Options(settings=settings, update=update, work_dir=work.resolve(), artifacts=report_dir is not None,
                        threads=threads, cache_mb=cache_mb, cache=cache)
-        outcomes = run_jobs(jobs, opts, workers=workers, on_outcome=on_outcome, store=store)
+        if ray is not None:
+            from graphrun.distributed.regress import run_jobs_ray
+
+            outcomes = run_jobs_ray(jobs, opts, ray, on_outcome=on_outcome)
+        else:
+            outcomes = run_jobs(jobs, opts, workers=workers, on_outcome=on_outcome, store=store)
         if report_dir is not None:
             from graphrun.regress.report_html import write_html
 

@@ -27,11 +27,14 @@ OnEvent = Callable[[Event], None]
 
 
 def run_sweep(plan: SweepPlan, *, jobs: int = 1, resume: bool = False, cache_mb: float | None = None,
-              cache: bool = True, on_event: OnEvent | None = None, store=None, threads: int = 0) -> list[CellResult]:
+              cache: bool = True, on_event: OnEvent | None = None, store=None, threads: int = 0,
+              ray=None) -> list[CellResult]:
     """Compute every cell (skipping finished ones with `resume`) and return results in cell order.
 
     `threads`: torch CPU threads per process (0: torch's default here, cpu_count // jobs in workers). CPU float
-    reductions depend on the thread count, so pin it to get bit-identical cells whatever `jobs` is."""
+    reductions depend on the thread count, so pin it to get bit-identical cells whatever `jobs` is.
+    `ray` (graphrun.distributed.cluster.RayOptions) computes them on a Ray cluster instead (Ray imported only then;
+    Ray workers keep their own thread count)."""
     plan.cells_dir.mkdir(parents=True, exist_ok=True)
     for stale in plan.cells_dir.glob(".staging-*"):  # left by an interrupted run
         shutil.rmtree(stale, ignore_errors=True)
@@ -46,7 +49,15 @@ def run_sweep(plan: SweepPlan, *, jobs: int = 1, resume: bool = False, cache_mb:
         else:
             cell.manifest.unlink(missing_ok=True)
             todo.append(cell)
-    if jobs <= 1 or len(todo) <= 1:
+    if ray is not None:
+        from graphrun.distributed.sweep import run_cells_ray
+
+        def done(res: CellResult) -> None:
+            results[res.index] = res
+            emit(res)
+
+        run_cells_ray(todo, ray, cache_mb=cache_mb, cache=cache, on_result=done)
+    elif jobs <= 1 or len(todo) <= 1:
         from graphrun.runtime.context import ModelStore
 
         import torch
