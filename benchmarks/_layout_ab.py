@@ -45,8 +45,8 @@ def main() -> int:
         lat = torch.randn(1, 4, ns.size // 8, ns.size // 8, generator=g) * 5
         cases += [("vae encode", ck.vae.encode, vae_cl.encode, (px,)), ("vae decode", ck.vae.decode, vae_cl.decode, (lat,))]
     if ns.what in ("unet", "both"):
-        m_cl = copy.copy(ck.model)
-        m_cl.unet = copy.deepcopy(ck.model.unet).to(memory_format=torch.channels_last)
+        m_cl = copy.copy(ck.model.network)
+        m_cl.unet = copy.deepcopy(ck.model.network.unet).to(memory_format=torch.channels_last)
         x = torch.randn(2, 4, ns.size // 8, ns.size // 8, generator=g)
         ctx = torch.randn(2, 77, 768, generator=g)
         t = torch.tensor([500.0, 500.0])

@@ -54,8 +54,8 @@ def overhead(ckpt, latent, steps: int) -> tuple[float, float]:
 
     cond = torch.zeros(1, 77, 768)
     pos, neg = (CondEntry(cond, {}),), (CondEntry(cond, {}),)
-    real = ckpt.model.unet
-    ckpt.model.unet = ZeroUNet()
+    real = ckpt.model.network.unet
+    ckpt.model.network.unet = ZeroUNet()
     try:
         stamps = []
         with torch.inference_mode():
@@ -64,7 +64,7 @@ def overhead(ckpt, latent, steps: int) -> tuple[float, float]:
                             callback=lambda *a: stamps.append(time.perf_counter()))
         g = (time.perf_counter() - t) / steps
     finally:
-        ckpt.model.unet = real
+        ckpt.model.network.unet = real
 
     sched = EulerDiscreteScheduler.from_config({k: v for k, v in SCHEDULER.items() if not k.startswith("_")})
     sched.set_timesteps(steps * 4 // 3 + 1)
@@ -119,7 +119,7 @@ def main() -> int:
     print(f"wrapper overhead per step (UNet replaced by zeros): graphrun {g * 1e3:.2f} ms, diffusers loop body "
           f"{d * 1e3:.2f} ms")
 
-    unet, model = ckpt.model.unet, ckpt.model
+    unet, model = ckpt.model.network.unet, ckpt.model
     x = torch.randn(2, 4, h, h, generator=torch.Generator().manual_seed(1))
     ctx = torch.randn(2, 77, 768, generator=torch.Generator().manual_seed(2))
     ts2 = torch.tensor([600.0, 600.0])

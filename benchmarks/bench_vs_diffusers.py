@@ -183,7 +183,7 @@ class GraphrunSide:
             self.ckpt = load_checkpoint(self.a["ckpt"])
         if self.a["channels_last"]:
             with self.mode():  # the weights are inference tensors: convert them inside the same mode
-                self.ckpt.model.unet.to(memory_format=self.torch.channels_last)
+                self.ckpt.model.network.unet.to(memory_format=self.torch.channels_last)
         weights = getattr(getattr(self.ckpt.clip, "transformer", None), "weights", None) or {}
         te = sorted({str(w.dtype) for w in weights.values()})
         return {"unet": str(self.ckpt.model.dtype), "vae": str(self.ckpt.vae.dtype),
@@ -191,7 +191,7 @@ class GraphrunSide:
 
     @property
     def unet(self):
-        return self.ckpt.model.unet
+        return self.ckpt.model.network.unet
 
     def encode_text(self):
         from graphrun.values import CondEntry

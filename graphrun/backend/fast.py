@@ -57,6 +57,7 @@ def compile_cache_dir() -> Path:
 def apply_fast(checkpoint, fast: tuple[str, ...]) -> None:
     """Apply `--fast` options to a loaded checkpoint in place (once per loaded model)."""
     model, vae = checkpoint.model, checkpoint.vae
+    model = getattr(model, "network", model)  # the shared diffusers wrapper behind a MODEL (backend/model.py)
     if "channels_last" in fast:
         for module in (getattr(model, "unet", None), getattr(vae, "vae", None)):
             if module is not None and not getattr(module, "_graphrun_channels_last", False):

@@ -100,10 +100,11 @@ def add_explain_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_explain(args: argparse.Namespace) -> int:
+    from graphrun.nodes.base import default_registry
     from graphrun.transforms.explain import explain_workflow
 
     doc = _load(args.workflow)
-    found = explain_workflow(_data(doc, args))
+    found = explain_workflow(_data(doc, args), definitions=default_registry().definitions())
     if args.json:
         print(json.dumps([e.to_json() for e in found], indent=2))
     elif not found:

@@ -19,9 +19,9 @@ from graphrun.distributed.worker import CellJob, CellReply
 
 def cell_key(strings: Sequence[str]) -> tuple[str, ...]:
     """The model files a cell names (in the workflow or in its swept values): cells sharing them share a worker."""
-    from graphrun.regress.discover import MODEL_EXTENSIONS
+    from graphrun.backend.folders import MODEL_EXTENSIONS
 
-    return tuple(sorted({s for s in strings if s.lower().endswith(MODEL_EXTENSIONS)}))
+    return tuple(sorted({s for s in strings if s.lower().endswith(tuple(MODEL_EXTENSIONS))}))
 
 
 def _job(cell, shipper: Shipper) -> tuple[tuple[str, ...], CellJob]:

@@ -53,8 +53,8 @@ def _with_dtype(ckpt, settings):
     from graphrun.backend.fast import policy_with_dtype
 
     dtype = policy_with_dtype(dtype_policy(ckpt.model.device), settings.dtype).unet
-    ckpt.model.unet.to(dtype)
-    ckpt.model.dtype = dtype
+    ckpt.model.network.unet.to(dtype)
+    ckpt.model.network.dtype = dtype
     ckpt.vae.vae.to(dtype)
     ckpt.vae.dtype = dtype
     return ckpt

@@ -22,22 +22,6 @@ class BasicScheduler(NodeType):
     OUTPUTS = ("SIGMAS",)
 
     def run(self, ctx, model, scheduler, steps, denoise):
+        from graphrun.sampling.custom import basic_scheduler_sigmas
+
         return (basic_scheduler_sigmas(model.model_sampling, scheduler, steps, denoise),)
-
-
-def basic_scheduler_sigmas(model_sampling, scheduler: str, steps: int, denoise: float):
-    import torch
-
-    from graphrun.errors import NodeInputError
-    from graphrun.sampling.ksampler import get_scheduler
-
-    total = steps
-    if denoise < 1.0:
-        if denoise <= 0.0:
-            return torch.FloatTensor([])
-        total = int(steps / denoise)
-    try:
-        fn = get_scheduler(scheduler)
-    except ValueError as exc:
-        raise NodeInputError("scheduler", str(exc)) from None
-    return fn(model_sampling, total).cpu()[-(steps + 1):]

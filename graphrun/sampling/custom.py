@@ -67,3 +67,22 @@ def sample_custom(guider, noise: Noise, spec: SamplerSpec, sigmas: torch.Tensor,
         return output, output
     # ComfyUI: model.process_latent_out(x0) (the family's latent format, scale and shift)
     return output, latent.with_samples(model.latent_format.process_out(x0[0].cpu().to(torch.float32)))
+
+
+def basic_scheduler_sigmas(model_sampling, scheduler: str, steps: int, denoise: float) -> torch.Tensor:
+    """BasicScheduler's sigmas: denoise < 1 takes the last steps+1 of a int(steps/denoise)-step list (no
+    penultimate-sigma drop: that depends on a sampler); denoise <= 0 gives an empty list."""
+    from graphrun.errors import NodeInputError
+
+    from .ksampler import get_scheduler
+
+    total = steps
+    if denoise < 1.0:
+        if denoise <= 0.0:
+            return torch.FloatTensor([])
+        total = int(steps / denoise)
+    try:
+        fn = get_scheduler(scheduler)
+    except ValueError as exc:
+        raise NodeInputError("scheduler", str(exc)) from None
+    return fn(model_sampling, total).cpu()[-(steps + 1):]

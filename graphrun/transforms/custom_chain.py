@@ -69,7 +69,7 @@ def _model_sampling(oracle: SigmaOracle):
 
 def chain_tensor(c: ChainSettings, oracle: SigmaOracle | None = None) -> torch.Tensor:
     """The sigmas SamplerCustomAdvanced hands to its sampler (BasicScheduler, then the splits)."""
-    from graphrun.nodes.basic_scheduler import basic_scheduler_sigmas
+    from graphrun.sampling.custom import basic_scheduler_sigmas
 
     t = basic_scheduler_sigmas(_model_sampling(oracle or default_oracle()), c.scheduler, c.steps, float(c.denoise))
     for kind, k in c.splits:

@@ -102,7 +102,7 @@ def _short(s: Settings) -> str:
     return "(" + ", ".join(f"{k}={v!r}" for k, v in f.items()) + ")"
 
 
-def explain_workflow(data: dict, oracle: SigmaOracle | None = None) -> list[SamplerExplanation]:
+def explain_workflow(data: dict, oracle: SigmaOracle | None = None, definitions=None) -> list[SamplerExplanation]:
     """Explain every KSampler / KSamplerAdvanced node; raises WorkflowError listing nodes that cannot be read."""
     oracle = oracle or default_oracle()
     kind = workflow_kind(data)
@@ -125,13 +125,14 @@ def explain_workflow(data: dict, oracle: SigmaOracle | None = None) -> list[Samp
             initial_noise(settings, sched, oracle.sigma_max), equivalent))
     if issues:
         raise WorkflowError("cannot explain some sampler nodes", issues)
-    return out + explain_chains(data, kind, oracle)
+    return out + explain_chains(data, kind, oracle, definitions)
 
 
-def explain_chains(data: dict, kind: str, oracle: SigmaOracle) -> list[SamplerExplanation]:
+def explain_chains(data: dict, kind: str, oracle: SigmaOracle, definitions=None) -> list[SamplerExplanation]:
     """SamplerCustomAdvanced nodes fed by the KSampler-equivalent chain (KSamplerSelect + BasicScheduler [+
     SplitSigmas] + RandomNoise/DisableNoise + CFGGuider). UI workflows are compiled to their API prompt first (top
-    level node ids are kept). Chains of other shapes (other schedulers, sampler knobs, guiders) are not listed."""
+    level node ids are kept; `definitions`, the node definitions to compile with, are then required). Chains of
+    other shapes (other schedulers, sampler knobs, guiders) are not listed."""
     from graphrun.transforms.convert_custom import chain_ids, read_chain
     from graphrun.transforms.custom_chain import CUSTOM, chain_schedule, chain_to_advanced, chain_to_ksampler
 
@@ -139,9 +140,10 @@ def explain_chains(data: dict, kind: str, oracle: SigmaOracle) -> list[SamplerEx
         if not any(isinstance(n, dict) and n.get("type") == CUSTOM for _, n, _ in find_nodes(data, kind)):
             return []
         from graphrun.compile.ui_to_api import compile_workflow
-        from graphrun.nodes.base import default_registry
 
-        data = compile_workflow(data, default_registry().definitions(), rng_seed=0)
+        if definitions is None:
+            raise ValueError("explaining a UI workflow's SamplerCustomAdvanced chains needs node definitions")
+        data = compile_workflow(data, definitions, rng_seed=0)
     out = []
     for node_id in chain_ids(data):
         try:

@@ -41,7 +41,7 @@ def test_bf16_moves_numbers_by_a_bounded_amount(tiny_ckpt):
     fp32 = load_checkpoint(tiny_ckpt, device="cpu")
     bf16 = load_checkpoint(tiny_ckpt, policy=policy_with_dtype(dtype_policy("cpu"), "bf16"))
     assert bf16.model.dtype == bf16.vae.dtype == torch.bfloat16
-    assert next(bf16.model.unet.parameters()).dtype == torch.bfloat16
+    assert next(bf16.model.network.unet.parameters()).dtype == torch.bfloat16
     g = torch.Generator().manual_seed(0)
     pixels = torch.rand(1, 64, 64, 3, generator=g)
     with torch.inference_mode():

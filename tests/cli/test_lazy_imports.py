@@ -40,7 +40,12 @@ def _modules_after(*argv: str) -> tuple[int, set[str]]:
 
 @pytest.mark.parametrize("command", ["validate", "compile"])
 def test_validate_and_compile_import_no_numerical_stack(command, tmp_path):
-    extra = ["-o", str(tmp_path / "api.json")] if command == "compile" else []
+    # validate checks model and input files as `run` does: give it a models folder with the checkpoint's name
+    models = tmp_path / "models" / "checkpoints"
+    models.mkdir(parents=True)
+    (models / "v1-5-pruned-emaonly.safetensors").write_bytes(b"")
+    folders = ["--models-dir", str(tmp_path / "models"), "--input-dir", str(ROOT / "input")]
+    extra = ["-o", str(tmp_path / "api.json")] if command == "compile" else folders
     rc, heavy = _modules_after(command, str(WORKFLOW), *extra)
     assert rc == 0
     assert heavy == set(), f"`graphrun {command}` imported {sorted(heavy)}"

@@ -53,4 +53,6 @@ def test_object_info_wins_over_own_definitions(parity_dir, object_info_path):
     assert merged["KSampler"] == info["KSampler"]
     assert merged["CheckpointLoaderSimple"].input_spec("ckpt_name").combo_options == []  # as given
     filled = build_definitions(default_registry(), info, _lister(parity_dir))
-    assert filled["CheckpointLoaderSimple"].input_spec("ckpt_name").combo_options == ["tiny-sd15.safetensors"]
+    on_disk = sorted(p.name for p in (parity_dir / "models" / "checkpoints").glob("*.safetensors"))
+    assert "tiny-sd15.safetensors" in on_disk
+    assert filled["CheckpointLoaderSimple"].input_spec("ckpt_name").combo_options == on_disk  # the folder's files

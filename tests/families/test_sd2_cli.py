@@ -61,7 +61,7 @@ def test_sd2_prediction_type_from_the_probe_tensor(models):
 @pytest.mark.parity
 @pytest.mark.parametrize("name", CASES)
 def test_case_matches_comfyui(models, parity_dir, name, tmp_path):
-    rc = main(["run", str(FIX / "cases" / f"{name}.api.json"), "--models-dir", str(models), "--input-dir",
+    rc = main(["run", "--threads", "1", str(FIX / "cases" / f"{name}.api.json"), "--models-dir", str(models), "--input-dir",
                str(parity_dir / "input"), "--output-dir", str(tmp_path), "--device", "cpu", "-q"])
     assert rc == 0
     ref = load_file(str(FIX / "cases" / f"{name}.safetensors"))["samples"]

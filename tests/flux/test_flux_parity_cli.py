@@ -29,7 +29,7 @@ def one_thread():
 
 
 def run_case(name, flux_models, out_dir):
-    rc = main(["run", str(CASES / f"{name}.api.json"), "--models-dir", str(flux_models), "--input-dir", str(FIX),
+    rc = main(["run", "--threads", "1", str(CASES / f"{name}.api.json"), "--models-dir", str(flux_models), "--input-dir", str(FIX),
                "--output-dir", str(out_dir), "--device", "cpu", "-q"])
     assert rc == 0, f"graphrun run exited {rc} for {name}"
     (latent,) = sorted(out_dir.rglob("*.latent"))

@@ -87,8 +87,8 @@ def rel_l2(got: torch.Tensor, ref: torch.Tensor) -> float:
 def test_node_case_matches_comfyui(group, name, models_dir, tmp_path, capsys):
     if group == "upscale":
         _require_spandrel()
-    rc = main(["run", str(FIXTURES / group / f"{name}.api.json"), "--models-dir", str(models_dir),
-               "--input-dir", str(FIXTURES / "input"), "--output-dir", str(tmp_path), "--device", "cpu", "-q"])
+    rc = main(["run", "--threads", "1", str(FIXTURES / group / f"{name}.api.json"), "--models-dir", str(models_dir),
+               "--input-dir", str(FIXTURES / "input"), "--output-dir", str(tmp_path), "--device", "cpu"])  # not -q: PreviewAny prints to the run log
     assert rc == 0, f"graphrun run exited {rc} for {name}"
     ref_dir = FIXTURES / group / name
     refs = sorted(p for p in ref_dir.iterdir() if p.is_file())

@@ -37,7 +37,7 @@ def test_fixtures_present():
 @pytest.mark.parametrize("name", CASES)
 def test_custom_sampling_case_matches_comfyui(parity_dir, name, tmp_path):
     ref = load_file(str(FIXTURES / f"{name}.safetensors"))
-    rc = main(["run", str(FIXTURES / f"{name}.api.json"), "--models-dir", str(parity_dir / "models"),
+    rc = main(["run", "--threads", "1", str(FIXTURES / f"{name}.api.json"), "--models-dir", str(parity_dir / "models"),
                "--input-dir", str(parity_dir / "input"), "--output-dir", str(tmp_path), "--device", "cpu", "-q"])
     assert rc == 0, f"graphrun run exited {rc} for {name}"
     for key, want in ref.items():

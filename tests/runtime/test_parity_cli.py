@@ -45,7 +45,7 @@ def rel_l2(got: torch.Tensor, ref: torch.Tensor) -> float:
 
 
 def run_case(parity_dir, name, out_dir):
-    rc = main(["run", str(parity_dir / "cases" / f"{name}.api.json"), "--models-dir", str(parity_dir / "models"),
+    rc = main(["run", "--threads", "1", str(parity_dir / "cases" / f"{name}.api.json"), "--models-dir", str(parity_dir / "models"),
                "--input-dir", str(parity_dir / "input"), "--output-dir", str(out_dir), "--device", "cpu", "-q"])
     assert rc == 0, f"graphrun run exited {rc} for {name}"
 
