@@ -39,7 +39,8 @@ PACKAGES = ("comfyui_workflow_templates", "comfyui_workflow_templates_json")
 #   image_ovis_text_to_image, template_qwen_image_illustration_lora: the instance saves no widgets_values, so
 #     promoted inputs take the inner widget's value. KSampler's saved inputs are [model, positive, negative,
 #     latent_image, steps, cfg]: `steps` is saved slot 4 and `cfg` slot 5, which at run time are `seed` and
-#     `steps`. The frontend sends the seed as `steps` and the step count as `cfg`.
+#     `steps`. The frontend sends the seed as `steps` and the step count as `cfg`. (Measured: the same Ovis file
+#     with those two links' target_slot set to KSampler's run-time slots 5 and 6 makes the frontend send 20 and 5.)
 #   3d_hunyuan3d_image_to_model: the inner ModelSamplingAuraFlow saves a `sampling` widget input (slot 2) that
 #     v0.3.64's definition lacks; slot 2 does not exist at run time, so the frontend does not count `sampling` as
 #     promoted and every later value of the instance's widgets_values lands one input early (seed = 8, the cfg;
