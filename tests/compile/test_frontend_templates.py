@@ -66,6 +66,12 @@ FRONTEND_MISASSIGNED: dict[str, dict[tuple[str, str], object]] = {
         ("76:3", "steps"): 45, ("76:3", "cfg"): 3.5},  # inner KSampler widgets_values [seed, "randomize", 45, 3.5, ...]
     "comfyui_workflow_templates_json/templates/3d_hunyuan3d_image_to_model.json": _HUNYUAN,
 }
+# Issue 14 expected two (Ovis, Qwen LoRA). 3d_hunyuan3d_image_to_model used to agree only because graphrun then
+# skipped promoted inputs the definition lacks, as the frontend does there; that rule was wrong for
+# 3d_hunyuan3d-v2.1, where the frontend's slot index happens to land on a widget (`shift`), so it counts
+# `sampling` and gets every value right. Counting saved widget inputs matches the frontend on v2.1 and the
+# template's own names on both.
+
 
 def _core_templates(node_types: set[str]) -> dict[str, Path]:
     """'package/relative/path.json' -> file for every template whose node types are all core (or frontend-only)."""
