@@ -23,6 +23,14 @@ SUBGRAPH_INPUT_ID = "-10"
 SUBGRAPH_OUTPUT_ID = "-20"
 GROUP_NODE_PREFIXES = ("workflow>", "workflow/")
 _INT_PREFIX = re.compile(r"\s*[+-]?\d+")
+# A new node's title is its translated display name: the frontend's bundled English locale (nodeDefs) when it has
+# one, else /object_info's display_name, else the class. These five core nodes have no display_name in
+# v0.3.64's /object_info, but frontend 1.27.10's locale names them (recorded from the real frontend, see
+# tests/fixtures/frontend_1_27_10); an untitled node's `_meta.title` carries that name.
+FRONTEND_TITLES = {
+    "ImageBlend": "Image Blend", "ImageBlur": "Image Blur", "ImageQuantize": "Image Quantize",
+    "ImageScaleToTotalPixels": "Scale Image to Total Pixels", "ImageSharpen": "Image Sharpen",
+}
 
 
 def id_key(value: Any) -> str:
@@ -191,7 +199,9 @@ def build_node(raw: dict[str, Any], defs: NodeDefs, definitions: dict[str, dict[
         saved = _by_name(raw)
         slots = [RSlot(s.name, s.type, _link_of(saved.get(s.name)), s.widget) for s in layout.slots]
         values = apply_widget_values(layout, raw.get("widgets_values"))
-        return RNode(key, ntype, "class", mode, title if isinstance(title, str) else defn.title, raw, slots,
+        if not isinstance(title, str):
+            title = FRONTEND_TITLES.get(ntype) or defn.title
+        return RNode(key, ntype, "class", mode, title, raw, slots,
                      defn.output_types, out_links, layout.widgets, values)
     if ntype in definitions:
         sub = definitions[ntype]

@@ -188,6 +188,12 @@ class Resolver:
 
     @staticmethod
     def _widget_target(graph: Graph, io: dict[str, Any]) -> tuple[RNode, str] | None:
+        """The first inner widget a definition input's links end at: the inner input holding the link (matched
+        by name, as for every link) is a widget input, or its saved entry carries `widget: {name}` although
+        the definition lacks it (a template newer than /object_info). Frontend 1.27.10 instead indexes the
+        inner node's runtime inputs with the link's saved `target_slot`, which points into the *saved*
+        (compressed) input list; where the two lists differ it promotes the wrong inner widget
+        (tests/compile/test_frontend_templates.py names the templates)."""
         for lid in io.get("linkIds") or []:
             link = graph.links.get(id_key(lid))
             target = graph.nodes.get(link.target_id) if link else None
@@ -196,6 +202,11 @@ class Resolver:
             for slot in target.slots:
                 if slot.link == link.id and slot.widget:
                     return target, slot.widget
+            for saved in target.raw.get("inputs") or []:
+                widget = saved.get("widget") if isinstance(saved, dict) else None
+                if isinstance(widget, dict) and isinstance(widget.get("name"), str) \
+                        and saved.get("link") is not None and id_key(saved["link"]) == link.id:
+                    return target, widget["name"]
         return None
 
     def promoted_value(self, inst: RNode, k: int) -> Any:
