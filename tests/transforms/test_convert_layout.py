@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,38 @@ def test_layout_matches_comfyui_object_info(object_info_path, class_type):
     for name, default in layout.defaults.items():
         spec = info["input"]["required"][name]
         assert default == (spec[1]["default"] if len(spec) > 1 and "default" in spec[1] else spec[0][0])
+
+
+def _moved_last(node, name):
+    ins = list(node.INPUTS)
+    i = next(k for k, s in enumerate(ins) if s.name == name)
+    return [*ins[:i], *ins[i + 1:], ins[i]]
+
+
+def test_custom_chain_nodes_follow_their_declarations(monkeypatch):
+    # BasicScheduler declared with `scheduler` last: the API chain writes its inputs in that order, and the UI
+    # chain's widgets_values follow the same order.
+    from graphrun.nodes.basic_scheduler import BasicScheduler
+    from graphrun.transforms.sampler_layout import node_shape
+
+    node_shape.cache_clear()
+    monkeypatch.setattr(BasicScheduler, "INPUTS", tuple(_moved_last(BasicScheduler, "scheduler")))
+    try:
+        ks = {"6": {"class_type": "KSampler", "inputs": {
+            "model": ["4", 0], "seed": 7, "steps": 20, "cfg": 6.5, "sampler_name": "euler", "scheduler": "karras",
+            "positive": ["2", 0], "negative": ["3", 0], "latent_image": ["5", 0], "denoise": 1.0}}}
+        api = convert_workflow(ks, "custom").data
+        sched = next(n for n in api.values() if n["class_type"] == "BasicScheduler")
+        assert list(sched["inputs"]) == ["model", "steps", "denoise", "scheduler"]
+        ui_path = Path(__file__).resolve().parents[2] / "workflows" / "SD1.5_image2image_KSampler.json"
+        ui = convert_workflow(json.loads(ui_path.read_text()), "custom").data
+        sched = next(n for n in ui["nodes"] if n["type"] == "BasicScheduler")
+        assert sched["widgets_values"][-1] == api_scheduler(ui_path)
+    finally:
+        node_shape.cache_clear()
+
+
+def api_scheduler(ui_path):
+    """The scheduler the shipped KSampler workflow uses (its KSampler widget, by the KSampler declaration)."""
+    node = next(n for n in json.loads(ui_path.read_text())["nodes"] if n["type"] == "KSampler")
+    return node["widgets_values"][sampler_layout("KSampler").widgets.index("scheduler")]
