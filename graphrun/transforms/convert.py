@@ -16,28 +16,27 @@ from graphrun.errors import Issue, WorkflowError
 from graphrun.transforms.sampler_variants import (
     AdvancedSettings, Conversion, KSamplerSettings, Settings, SigmaOracle, convert_settings, default_oracle,
 )
+from graphrun.transforms.sampler_layout import sampler_layout
 
 KS, ADV = "KSampler", "KSamplerAdvanced"
 TARGETS = {"advanced": (KS, ADV), "ksampler": (ADV, KS)}
-# API input order (ComfyUI INPUT_TYPES order); the widget lists below add control_after_generate after the seed.
-API_ORDER = {
-    KS: ("model", "seed", "steps", "cfg", "sampler_name", "scheduler", "positive", "negative", "latent_image",
-         "denoise"),
-    ADV: ("model", "add_noise", "noise_seed", "steps", "cfg", "sampler_name", "scheduler", "positive", "negative",
-          "latent_image", "start_at_step", "end_at_step", "return_with_leftover_noise"),
-}
-WIDGETS = {
-    KS: ("seed", "control_after_generate", "steps", "cfg", "sampler_name", "scheduler", "denoise"),
-    ADV: ("add_noise", "noise_seed", "control_after_generate", "steps", "cfg", "sampler_name", "scheduler",
-          "start_at_step", "end_at_step", "return_with_leftover_noise"),
-}
 SEED = {KS: "seed", ADV: "noise_seed"}
 # Inputs whose value decides the sigma list: they must be plain values, not links, to be converted.
 DECIDING = {KS: ("steps", "sampler_name", "scheduler", "denoise"),
             ADV: ("add_noise", "steps", "sampler_name", "scheduler", "start_at_step", "end_at_step",
                   "return_with_leftover_noise")}
-DEFAULTS = {"denoise": 1.0, "add_noise": "enable", "start_at_step": 0, "end_at_step": 10000,
-            "return_with_leftover_noise": "disable"}
+
+
+def _widgets(class_type: str) -> tuple[str, ...]:
+    """widgets_values order of a saved UI node (from the node's declaration)."""
+    return sampler_layout(class_type).widgets
+
+
+def _default(class_type: str, name: str) -> Any:
+    """The declared default of an input only this type has (denoise, add_noise, start/end, leftover): what a
+    conversion writes into a new widget, and what a prompt lacking it means. None for shared inputs."""
+    other = sampler_layout(ADV if class_type == KS else KS)
+    return None if name in other.widgets else sampler_layout(class_type).defaults.get(name)
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def _unlink_changed_primitives(node: dict, graph: dict, target: Settings, values
     for slot in node.get("inputs") or []:
         name = slot.get("name") if isinstance(slot, dict) else None
         if slot.get("widget") and slot.get("link") is not None and name in DECIDING[node["type"]]:
-            if name not in WIDGETS[target.class_type] or new.get(name) != values.get(name):
+            if name not in _widgets(target.class_type) or new.get(name) != values.get(name):
                 g.unlink(slot["link"])
                 slot["link"] = None
 
@@ -103,9 +102,9 @@ def workflow_kind(data: Any) -> str:
 
 def read_settings(class_type: str, values: dict[str, Any], node_id: str) -> Settings:
     """KSampler/KSamplerAdvanced settings from name -> value; raises WorkflowError for links or bad values."""
-    issues = []
+    issues, limits = [], sampler_layout(class_type).limits
     for name in DECIDING[class_type]:
-        v = values.get(name, DEFAULTS.get(name))
+        v = values.get(name, _default(class_type, name))
         if v is None:
             issues.append(Issue("required_input_missing", "convert needs this value", node_id, class_type,
                                 input_name=name))
@@ -113,14 +112,14 @@ def read_settings(class_type: str, values: dict[str, Any], node_id: str) -> Sett
             issues.append(Issue("linked_input", "is connected to another node; convert needs a value typed in "
                                 "the node", node_id, class_type, input_name=name, value=v))
     for name in ("steps", "start_at_step", "end_at_step"):
-        v = values.get(name, DEFAULTS.get(name))
+        v = values.get(name, _default(class_type, name))
         if name in DECIDING[class_type] and not isinstance(v, list) and v is not None and not _is_int(v):
             issues.append(Issue("invalid_input_type", "must be an integer", node_id, class_type,
                                 input_name=name, value=v))
-        elif name in DECIDING[class_type] and _is_int(v) and not (int(name == "steps") <= v <= 10000):
-            issues.append(Issue("value_out_of_range", f"must be {int(name == 'steps')}..10000", node_id,
+        elif name in DECIDING[class_type] and _is_int(v) and not limits[name][0] <= v <= limits[name][1]:
+            issues.append(Issue("value_out_of_range", "must be {}..{}".format(*limits[name]), node_id,
                                 class_type, input_name=name, value=v))
-    d = values.get("denoise", 1.0)
+    d = values.get("denoise", _default(class_type, "denoise"))
     if class_type == KS and not isinstance(d, (list, type(None))) and not _is_number(d):
         issues.append(Issue("invalid_input_type", "must be a number", node_id, class_type,
                             input_name="denoise", value=d))
@@ -129,11 +128,12 @@ def read_settings(class_type: str, values: dict[str, Any], node_id: str) -> Sett
     seed = values.get(SEED[class_type], 0)
     common = dict(steps=int(values["steps"]), sampler_name=values["sampler_name"], scheduler=values["scheduler"])
     if class_type == KS:
-        return KSamplerSettings(seed=seed, denoise=float(values.get("denoise", 1.0)), **common)
-    return AdvancedSettings(noise_seed=seed, add_noise=values.get("add_noise", "enable"),
-                            start_at_step=int(values.get("start_at_step", 0)),
-                            end_at_step=int(values.get("end_at_step", 10000)),
-                            return_with_leftover_noise=values.get("return_with_leftover_noise", "disable"), **common)
+        return KSamplerSettings(seed=seed, denoise=float(values.get("denoise", _default(KS, "denoise"))), **common)
+    own = {name: values.get(name, _default(ADV, name)) for name in
+           ("add_noise", "start_at_step", "end_at_step", "return_with_leftover_noise")}
+    return AdvancedSettings(noise_seed=seed, add_noise=own["add_noise"], start_at_step=int(own["start_at_step"]),
+                            end_at_step=int(own["end_at_step"]),
+                            return_with_leftover_noise=own["return_with_leftover_noise"], **common)
 
 
 def checked(fn, settings: Settings, oracle: SigmaOracle, node_id: str):
@@ -232,7 +232,8 @@ def convert_workflow(data: dict, to: str, *, nodes: Iterable[str] | None = None,
             _rewrite_ui(node, graph, conv.target)
         else:
             node["class_type"] = target_type
-            node["inputs"] = _ordered(written_values(conv.target, values), API_ORDER[target_type], values)
+            order = sampler_layout(target_type).api_order
+            node["inputs"] = _ordered(written_values(conv.target, values), order, values)
         report.append(NodeConversion(node_id, node_title(node, kind), conv))
     return ConvertResult(out, kind, tuple(report))
 
@@ -283,7 +284,7 @@ def find_nodes(data: dict, kind: str) -> list[tuple[str, dict, dict]]:
 def ui_widget_values(node: dict, node_id: str) -> dict[str, Any]:
     """Widget values by name (positional widgets_values, or an object), plus links of converted widgets."""
     class_type = node["type"]
-    layout = WIDGETS[class_type]
+    layout = _widgets(class_type)
     raw = node.get("widgets_values")
     if isinstance(raw, dict):
         values = {k: raw[k] for k in layout if k in raw}
@@ -306,12 +307,12 @@ def _rewrite_ui(node: dict, graph: dict, target: Settings) -> None:
     raw = node.get("widgets_values")
     old = _widget_map(node, source_type)
     old[SEED[target_type]] = old.get(SEED[source_type])
-    new = {name: old.get(name, DEFAULTS.get(name)) for name in WIDGETS[target_type]}
+    new = {name: old.get(name, _default(target_type, name)) for name in _widgets(target_type)}
     new.update((k, v) for k, v in written_values(target, {}).items() if k in new)
     if isinstance(raw, dict):
         node["widgets_values"] = new
     else:
-        node["widgets_values"] = [new[k] for k in WIDGETS[target_type]] + list(raw[len(WIDGETS[source_type]):])
+        node["widgets_values"] = [new[k] for k in _widgets(target_type)] + list(raw[len(_widgets(source_type)):])
     if isinstance(node.get("widgets_values_named"), dict):
         node["widgets_values_named"] = dict(new)
     node["type"] = target_type
@@ -322,7 +323,7 @@ def _widget_map(node: dict, class_type: str) -> dict:
     raw = node.get("widgets_values")
     if isinstance(raw, dict):
         return dict(raw)
-    return dict(zip(WIDGETS[class_type], raw))
+    return dict(zip(_widgets(class_type), raw))
 
 
 def _rewrite_sockets(node: dict, graph: dict, source_type: str, target_type: str) -> None:
@@ -338,7 +339,7 @@ def _rewrite_sockets(node: dict, graph: dict, source_type: str, target_type: str
                 slot["widget"]["name"] = SEED[target_type]
             if slot.get("localized_name") == SEED[source_type]:
                 slot["localized_name"] = SEED[target_type]
-        elif slot.get("widget") is not None and name not in WIDGETS[target_type] and slot.get("link") is None:
+        elif slot.get("widget") is not None and name not in _widgets(target_type) and slot.get("link") is None:
             continue
         kept.append(slot)
     node["inputs"] = kept

@@ -15,6 +15,7 @@ from typing import Any
 
 from graphrun.errors import Issue, WorkflowError
 from graphrun.transforms.custom_chain import CUSTOM, ChainSettings, chain_to_advanced, chain_to_ksampler, to_chain
+from graphrun.transforms.sampler_layout import node_shape
 from graphrun.transforms.sampler_variants import (
     AdvancedSettings, Conversion, KSamplerSettings, SigmaOracle, default_oracle,
 )
@@ -55,7 +56,8 @@ def _chain_nodes(prompt: dict, node_id: str, values: dict, chain: ChainSettings,
     """Replace node `node_id` by the chain: new nodes get fresh ids; the node itself becomes SamplerCustomAdvanced."""
     def add(class_type: str, **inputs) -> str:
         nid = next(ids)
-        prompt[nid] = {"class_type": class_type, "inputs": inputs, "_meta": {"title": class_type}}
+        prompt[nid] = {"class_type": class_type, "inputs": node_shape(class_type).api_inputs(inputs),
+                       "_meta": {"title": class_type}}
         return nid
 
     sampler = add("KSamplerSelect", sampler_name=chain.sampler_name)
@@ -69,8 +71,8 @@ def _chain_nodes(prompt: dict, node_id: str, values: dict, chain: ChainSettings,
                  cfg=values.get("cfg", 8.0))
     node = prompt[node_id]
     node["class_type"] = CUSTOM
-    node["inputs"] = {"noise": [noise, 0], "guider": [guider, 0], "sampler": [sampler, 0], "sigmas": sigmas,
-                      "latent_image": values["latent_image"]}
+    node["inputs"] = node_shape(CUSTOM).api_inputs({"noise": [noise, 0], "guider": [guider, 0], "sampler": [sampler, 0],
+                                                    "sigmas": sigmas, "latent_image": values["latent_image"]})
 
 
 # ---- chain -> KSampler / KSamplerAdvanced ----

@@ -13,8 +13,7 @@ from typing import Any
 
 from graphrun.errors import Issue, WorkflowError
 from graphrun.transforms.custom_chain import CUSTOM, ChainSettings
-
-WIDGET_TYPES = {"seed": "INT", "noise_seed": "INT", "cfg": "FLOAT"}
+from graphrun.transforms.sampler_layout import node_shape
 
 
 class _Graph:
@@ -114,51 +113,51 @@ def draw_chain(ui: dict, node_id: Any, chain: ChainSettings, cfg: Any) -> None:
     x, y = (k.get("pos") or [0, 0])[:2] if isinstance(k.get("pos"), list) else (0, 0)
     model_origin = g.origin(links["model"])
 
-    def widget_input(name: str, link_id) -> list:
-        return [] if link_id is None else [{"name": name, "type": WIDGET_TYPES[name], "widget": {"name": name},
-                                            "link": link_id}]
+    def add(class_type: str, pos: list, values: dict, linked: dict | None = None) -> dict:
+        """A new node shaped by its declaration; `linked`: input name -> an existing link moved onto it."""
+        inputs, outputs, widgets = node_shape(class_type).ui_node(values, linked or {})
+        node = g.add(class_type, pos, inputs, outputs, widgets)
+        for slot, inp in enumerate(inputs):
+            if inp["link"] is not None:
+                g.retarget(inp["link"], node["id"], slot)
+        return node
 
-    sampler = g.add("KSamplerSelect", [x - 360, y], [], [("SAMPLER", "SAMPLER")], [chain.sampler_name])
-    sched = g.add("BasicScheduler", [x - 360, y + 110], [{"name": "model", "type": "MODEL", "link": None}],
-                  [("SIGMAS", "SIGMAS")], [chain.scheduler, chain.steps, chain.denoise])
-    sched["inputs"][0]["link"] = g.connect(model_origin, sched["id"], 0, "MODEL")
+    def feed(node: dict, name: str, origin: tuple[Any, int]) -> None:
+        slot = next(i for i, inp in enumerate(node["inputs"]) if inp["name"] == name)
+        node["inputs"][slot]["link"] = g.connect(origin, node["id"], slot, node["inputs"][slot]["type"])
+
+    sampler = add("KSamplerSelect", [x - 360, y], {"sampler_name": chain.sampler_name})
+    sched = add("BasicScheduler", [x - 360, y + 110],
+                {"scheduler": chain.scheduler, "steps": chain.steps, "denoise": chain.denoise})
+    feed(sched, "model", model_origin)
     sigmas = (sched["id"], 0)
     for i, (kind, step) in enumerate(chain.splits):
-        split = g.add("SplitSigmas", [x - 360, y + 250 + 110 * i], [{"name": "sigmas", "type": "SIGMAS", "link": None}],
-                      [("high_sigmas", "SIGMAS"), ("low_sigmas", "SIGMAS")], [step])
-        split["inputs"][0]["link"] = g.connect(sigmas, split["id"], 0, "SIGMAS")
+        split = add("SplitSigmas", [x - 360, y + 250 + 110 * i], {"step": step})
+        feed(split, "sigmas", sigmas)
         sigmas = (split["id"], 0 if kind == "high" else 1)
     seed_link = links["seed"] if links["seed"] is not None else links["noise_seed"]
     if chain.add_noise:
-        noise = g.add("RandomNoise", [x - 720, y], widget_input("noise_seed", seed_link), [("NOISE", "NOISE")],
-                      [chain.noise_seed if not isinstance(chain.noise_seed, list) else 0, "fixed"])
-        if seed_link is not None:
-            g.retarget(seed_link, noise["id"], 0)
+        seed = chain.noise_seed if not isinstance(chain.noise_seed, list) else 0
+        noise = add("RandomNoise", [x - 720, y], {"noise_seed": seed, "control_after_generate": "fixed"},
+                    {"noise_seed": seed_link})
     else:
-        noise = g.add("DisableNoise", [x - 720, y], [], [("NOISE", "NOISE")], [])
+        noise = add("DisableNoise", [x - 720, y], {})
         if seed_link is not None:
             g.unlink(seed_link)
-    guider = g.add("CFGGuider", [x - 720, y + 110],
-                   [{"name": "model", "type": "MODEL", "link": links["model"]},
-                    {"name": "positive", "type": "CONDITIONING", "link": links["positive"]},
-                    {"name": "negative", "type": "CONDITIONING", "link": links["negative"]}]
-                   + widget_input("cfg", links["cfg"]), [("GUIDER", "GUIDER")], [cfg if not isinstance(cfg, list)
-                                                                                else 8.0])
-    for slot, name in enumerate(("model", "positive", "negative", "cfg")):
-        if links[name] is not None:
-            g.retarget(links[name], guider["id"], slot)
-    g.retarget(links["latent_image"], node_id, 4)
-    inputs = [{"name": "noise", "type": "NOISE", "link": None}, {"name": "guider", "type": "GUIDER", "link": None},
-              {"name": "sampler", "type": "SAMPLER", "link": None}, {"name": "sigmas", "type": "SIGMAS", "link": None},
-              {"name": "latent_image", "type": "LATENT", "link": links["latent_image"]}]
+    guider = add("CFGGuider", [x - 720, y + 110], {"cfg": cfg if not isinstance(cfg, list) else 8.0},
+                 {name: links[name] for name in ("model", "positive", "negative", "cfg")})
+    inputs, outputs, _ = node_shape(CUSTOM).ui_node({}, {"latent_image": links["latent_image"]})
+    latent_slot = next(i for i, inp in enumerate(inputs) if inp["name"] == "latent_image")
+    g.retarget(links["latent_image"], node_id, latent_slot)
     k.update(type=CUSTOM, inputs=inputs, widgets_values=[],
              properties={**(k.get("properties") or {}), "Node name for S&R": CUSTOM})
     k.pop("widgets_values_named", None)
     outs = k.get("outputs") or [{"name": "LATENT", "type": "LATENT", "links": []}]
-    k["outputs"] = [{**outs[0], "name": "output", "type": "LATENT", "slot_index": 0},
-                    {"name": "denoised_output", "type": "LATENT", "links": [], "slot_index": 1}]
-    for slot, (src, idx) in enumerate(((noise["id"], 0), (guider["id"], 0), (sampler["id"], 0), sigmas)):
-        inputs[slot]["link"] = g.connect((src, idx), node_id, slot, ("NOISE", "GUIDER", "SAMPLER", "SIGMAS")[slot])
+    k["outputs"] = [{**outs[0], "name": outputs[0][0], "type": outputs[0][1], "slot_index": 0}] + [
+        {"name": n, "type": t, "links": [], "slot_index": i} for i, (n, t) in enumerate(outputs) if i]
+    for name, origin in (("noise", (noise["id"], 0)), ("guider", (guider["id"], 0)), ("sampler", (sampler["id"], 0)),
+                         ("sigmas", sigmas)):
+        feed(k, name, origin)
     g.finish()
 
 

@@ -20,8 +20,8 @@ from typing import Any
 import torch
 
 from graphrun.transforms.sampler_variants import (
-    AdvancedSettings, Conversion, KSamplerSettings, Schedule, Settings, SigmaOracle, default_oracle,
-    full_schedule, schedule, to_ksampler,
+    ADV_DEFAULT_END, ADV_MAX_STEPS, AdvancedSettings, Conversion, KSamplerSettings, Schedule, Settings, SigmaOracle,
+    default_oracle, full_schedule, schedule, to_ksampler,
 )
 
 CUSTOM = "SamplerCustomAdvanced"
@@ -163,12 +163,13 @@ def chain_to_advanced(c: ChainSettings, oracle: SigmaOracle | None = None) -> Co
     base = AdvancedSettings(seed, c.steps, c.sampler_name, c.scheduler, add_noise=add)
     if chain_tensor(c, oracle).numel() == 0:
         return _finish(c, AdvancedSettings(seed, c.steps, c.sampler_name, c.scheduler, add_noise=add,
-                                           start_at_step=min(c.steps, 10000)), oracle, reasons, [])
+                                           start_at_step=min(c.steps, ADV_MAX_STEPS)), oracle, reasons, [])
     d = float(c.denoise)
     m = c.steps if d >= 1.0 else int(c.steps / d)
-    if m > 10000:
-        reasons.append(f"denoise {d!r} builds a {m}-step schedule; KSamplerAdvanced allows at most 10000 steps")
-        m = 10000
+    if m > ADV_MAX_STEPS:
+        reasons.append(f"denoise {d!r} builds a {m}-step schedule; KSamplerAdvanced allows at most {ADV_MAX_STEPS} "
+                       "steps")
+        m = ADV_MAX_STEPS
     full = full_schedule(c.scheduler, c.sampler_name, m, oracle)
     idx = torch.arange(len(full))[-(c.steps + 1):] if d < 1.0 else torch.arange(len(full))
     for kind, k in c.splits:
@@ -179,7 +180,7 @@ def chain_to_advanced(c: ChainSettings, oracle: SigmaOracle | None = None) -> Co
     start, end = int(idx[0]), int(idx[-1])
     last = len(full) - 1
     target = AdvancedSettings(seed, m, c.sampler_name, c.scheduler, add_noise=add, start_at_step=start,
-                              end_at_step=end if end < last else 10000,
+                              end_at_step=end if end < last else ADV_DEFAULT_END,
                               return_with_leftover_noise="enable" if end < last else "disable")
     notes = [] if c.add_noise else ["DisableNoise: KSamplerAdvanced add_noise 'disable' with noise_seed 0 (the seed "
                                     "SamplerCustomAdvanced gives the sampler's per-step noise)"]

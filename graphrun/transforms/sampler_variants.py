@@ -17,8 +17,11 @@ from typing import Any, Protocol
 
 import torch
 
-ADV_MAX_STEPS = 10000  # KSamplerAdvanced steps / start_at_step / end_at_step maximum
-ADV_DEFAULT_END = 10000
+from graphrun.transforms.sampler_layout import sampler_layout
+
+# KSamplerAdvanced's steps maximum and end_at_step default, as the node declares them (nodes/ksampler_advanced.py)
+ADV_MAX_STEPS = sampler_layout("KSamplerAdvanced").limits["steps"][1]
+ADV_DEFAULT_END = sampler_layout("KSamplerAdvanced").defaults["end_at_step"]
 SLICING_MAX_DENOISE = 0.9999  # KSampler.set_steps uses the full schedule above this
 
 

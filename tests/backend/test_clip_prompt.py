@@ -107,7 +107,7 @@ def test_long_prompt_split_inside_segment():
 
 
 @pytest.mark.parametrize("text", ["a cat embedding:myface", "embedding:myface, a cat", "(x embedding:myface:1.2)",
-                                  "a\nembedding:myface[1]"])
+                                  "a\nembedding:myface more"])
 def test_embedding_reference_raises_naming_it(text):
     with pytest.raises(EmbeddingNotSupportedError, match="'myface'") as info:
         tokenize_prompt(text)
@@ -115,5 +115,7 @@ def test_embedding_reference_raises_naming_it(text):
 
 
 def test_embedding_word_without_whitespace_is_text():
-    """Only `embedding:` at the segment start or after whitespace is a marker (ComfyUI's `(?<=\\s)` split)."""
+    """Only `embedding:` at the segment start or after a space or newline is a marker (ComfyUI splits at
+    " embedding:" and "\\nembedding:")."""
     tokenize_prompt("myembedding:foo")
+    tokenize_prompt("a\tembedding:foo")

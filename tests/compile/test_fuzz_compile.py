@@ -19,8 +19,8 @@ from graphrun.nodedefs import load_object_info
 from graphrun.nodes.base import default_registry
 
 ROOT = Path(__file__).resolve().parents[2]
-from tests.conftest import SHARED  # noqa: E402 - the one rule for finding ../shared
-SOURCES = sorted((SHARED / "cases").glob("*.json")) + sorted((SHARED / "parity" / "cases").glob("*.api.json"))[:6]
+from tests.conftest import PARITY, SHARED  # noqa: E402 - the one rule for finding ../shared
+SOURCES = sorted((SHARED / "cases").glob("*.json")) + sorted((PARITY / "cases").glob("*.api.json"))[:6]
 NAMES = {"checkpoints": ["tiny-sd15.safetensors", "v1-5-pruned-emaonly.safetensors", "dreamshaper_8.safetensors"],
          "input": ["input.png", "example.png"]}
 

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.transforms.reference_sigmas import ReferenceOracle
-
 
 @pytest.fixture(scope="session")
 def oracle():
@@ -11,9 +9,3 @@ def oracle():
     from graphrun.transforms.sampler_variants import default_oracle
 
     return default_oracle()
-
-
-@pytest.fixture(scope="session")
-def ref():
-    """The independent re-derivation of the spec (tests/transforms/reference_sigmas.py)."""
-    return ReferenceOracle()

@@ -15,7 +15,8 @@ from .tokenizer import END_TOKEN, START_TOKEN, ClipTokenizer, default_tokenizer
 MAX_LENGTH = 77  # BOS + 75 tokens + EOS
 MAX_WORD_LENGTH = 8  # groups of at least this many tokens may be split across chunks
 EMBEDDING_PREFIX = "embedding:"
-_EMBEDDING_SPLIT = re.compile(r"(?<=\s)" + re.escape(EMBEDDING_PREFIX))
+# ComfyUI splits at " embedding:" and "\nembedding:" only (a tab or other whitespace before it is plain text).
+_EMBEDDING_SPLIT = re.compile(r"(?<=[ \n])" + re.escape(EMBEDDING_PREFIX))
 
 
 class EmbeddingNotSupportedError(NodeInputError):
@@ -49,10 +50,10 @@ class TokenizedPrompt:
 
 
 def _embedding_name(piece: str) -> str:
-    """The name ComfyUI would look up for `embedding:NAME…` (first word, cut at `<` or `[`)."""
+    """The name ComfyUI looks up for `embedding:NAME…`: the first whitespace-separated word (it tries the word,
+    then the word without its trailing commas; we name the latter)."""
     words = piece[len(EMBEDDING_PREFIX) :].strip("\n").split()
-    name = words[0] if words else ""
-    return re.split(r"[<\[]", name, maxsplit=1)[0].strip(",")
+    return words[0].strip(",") if words else ""
 
 
 def token_groups(text: str, tokenizer: ClipTokenizer) -> list[list[tuple[int, float]]]:
