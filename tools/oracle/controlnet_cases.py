@@ -1,0 +1,92 @@
+"""The ControlNet parity cases (API prompts), shared by run_controlnet.py (ComfyUI) and the tests (graphrun reads
+the written NAME.api.json). Nothing here imports ComfyUI. The ControlNet files come from make_tiny_controlnet.py,
+the hint image is tests/fixtures/nodes/input/input.png (96x64: centre-cropped to the latent's aspect)."""
+
+CKPT = "tiny-sd15.safetensors"
+SEED = 947215331203
+POS = "photograph of victorian woman with wings, sky clouds, meadow grass"
+NEG = "watermark, text"
+HINT = "input.png"
+
+
+class Prompt:
+    def __init__(self, name):
+        self.name = name
+        self.p = {}
+
+    def add(self, class_type, **inputs):
+        nid = str(len(self.p) + 1)
+        self.p[nid] = {"class_type": class_type, "inputs": inputs}
+        return nid
+
+    def save(self, ck, latent):
+        nid = str(len(self.p) + 1)
+        self.add("SaveLatent", samples=latent, filename_prefix="%s/n%s" % (self.name, nid))
+        img = [self.add("VAEDecode", samples=latent, vae=[ck, 2]), 0]
+        nid = str(len(self.p) + 1)
+        self.add("SaveImage", images=img, filename_prefix="%s/n%s" % (self.name, nid))
+
+    def base(self, width=64, height=64, batch=1):
+        ck = self.add("CheckpointLoaderSimple", ckpt_name=CKPT)
+        pos = [self.add("CLIPTextEncode", text=POS, clip=[ck, 1]), 0]
+        neg = [self.add("CLIPTextEncode", text=NEG, clip=[ck, 1]), 0]
+        img = [self.add("LoadImage", image=HINT), 0]
+        lat = [self.add("EmptyLatentImage", width=width, height=height, batch_size=batch), 0]
+        return ck, pos, neg, img, lat
+
+    def ksampler(self, ck, pos, neg, lat, steps=4, cfg=5.0, sampler="euler", scheduler="normal"):
+        return [self.add("KSampler", model=[ck, 0], seed=SEED, steps=steps, cfg=cfg, sampler_name=sampler,
+                         scheduler=scheduler, positive=pos, negative=neg, latent_image=lat, denoise=1.0), 0]
+
+
+def cn_apply(p):
+    """ControlNetApply (old) on the positive only (ComfyUI copies it to the negative), batch of 2."""
+    ck, pos, neg, img, lat = p.base(batch=2)
+    net = [p.add("ControlNetLoader", control_net_name="tiny-cn-sd15.safetensors"), 0]
+    cpos = [p.add("ControlNetApply", conditioning=pos, control_net=net, image=img, strength=0.9), 0]
+    p.save(ck, p.ksampler(ck, cpos, neg, lat))
+
+
+def cn_advanced(p):
+    """ControlNetApplyAdvanced, strength 0.7, 0.2..0.8 of the schedule, diffusers-layout file, 64x48 latent."""
+    ck, pos, neg, img, lat = p.base(width=64, height=48)
+    net = [p.add("ControlNetLoader", control_net_name="tiny-cn-sd15-diffusers.safetensors"), 0]
+    app = p.add("ControlNetApplyAdvanced", positive=pos, negative=neg, control_net=net, image=img, strength=0.7,
+                start_percent=0.2, end_percent=0.8)
+    p.save(ck, p.ksampler(ck, [app, 0], [app, 1], lat, steps=6, sampler="dpmpp_2m", scheduler="karras"))
+
+
+def cn_chain(p):
+    """Two chained ControlNets (prefix-less LDM file, then the control_model. one) with their own ranges."""
+    ck, pos, neg, img, lat = p.base()
+    small = [p.add("ImageScale", image=img, upscale_method="bilinear", width=40, height=40, crop="disabled"), 0]
+    n1 = [p.add("ControlNetLoader", control_net_name="tiny-cn-sd15-plain.safetensors"), 0]
+    n2 = [p.add("ControlNetLoader", control_net_name="tiny-cn-sd15.safetensors"), 0]
+    a1 = p.add("ControlNetApplyAdvanced", positive=pos, negative=neg, control_net=n1, image=img, strength=0.8,
+               start_percent=0.0, end_percent=0.6)
+    a2 = p.add("ControlNetApplyAdvanced", positive=[a1, 0], negative=[a1, 1], control_net=n2, image=small,
+               strength=1.3, start_percent=0.3, end_percent=1.0)
+    p.save(ck, p.ksampler(ck, [a2, 0], [a2, 1], lat, steps=5))
+
+
+def cn_diff(p):
+    """DiffControlNetLoader: the diff file completed with the MODEL's UNet weights; also a plain file through it."""
+    ck, pos, neg, img, lat = p.base()
+    net = [p.add("DiffControlNetLoader", model=[ck, 0], control_net_name="tiny-cn-sd15-diff.safetensors"), 0]
+    app = p.add("ControlNetApplyAdvanced", positive=pos, negative=neg, control_net=net, image=img, strength=1.0,
+                start_percent=0.0, end_percent=1.0)
+    p.save(ck, p.ksampler(ck, [app, 0], [app, 1], lat))
+    plain = [p.add("DiffControlNetLoader", model=[ck, 0], control_net_name="tiny-cn-sd15.safetensors"), 0]
+    app2 = p.add("ControlNetApplyAdvanced", positive=pos, negative=neg, control_net=plain, image=img, strength=0.5,
+                 start_percent=0.0, end_percent=1.0)
+    p.save(ck, p.ksampler(ck, [app2, 0], [app2, 1], lat, steps=3))
+
+
+def all_cases():
+    out = []
+    for name, build in (("cn_apply", cn_apply), ("cn_advanced", cn_advanced), ("cn_chain", cn_chain),
+                        ("cn_diff", cn_diff)):
+        p = Prompt(name)
+        build(p)
+        out.append({"name": name, "prompt": p.p})
+    return out
