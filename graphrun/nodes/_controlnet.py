@@ -7,15 +7,17 @@ from graphrun.errors import ModelError, NodeInputError
 
 
 def load(ctx, name: str, model=None):
-    """The CONTROL_NET for file `name`; `model` (DiffControlNetLoader) completes diff ControlNets."""
+    """The CONTROL_NET for file `name`; `model` (DiffControlNetLoader) completes diff ControlNets. With
+    --stub-models a missing file becomes a stand-in built for the sampled model's UNet (its family)."""
     from graphrun.backend.controlnet import load_controlnet
     from graphrun.nodes._model_files import find_or_stub, policy
 
-    family = None if model is None else getattr(model, "family", None)
-    label = f"{family.label if family is not None else 'SD1.5'} ControlNet"
-    path = find_or_stub(ctx, "controlnet", name, label)
+    path = find_or_stub(ctx, "controlnet", name, "ControlNet (for the sampled model's family)")
     if path is None:
-        return _stub(ctx, model)
+        from graphrun.backend.controlnet_stub import StubControlNet
+
+        return ctx.store.get_or_load(ctx.store.stubs, ("controlnet", name),
+                                     lambda: StubControlNet(source=f"<stub:{name}>"))
     pol = policy(ctx)
     try:
         if model is None:
@@ -24,27 +26,6 @@ def load(ctx, name: str, model=None):
         return load_controlnet(path, device=pol.device, dtype=pol.unet, model=model)
     except ModelError as exc:
         raise NodeInputError("control_net_name", exc.message, value=name) from exc
-
-
-def _stub(ctx, model):
-    """A deterministic random-weight ControlNet for the MODEL's UNet (DiffControlNetLoader) or for the SD1.5
-    stand-in checkpoint's UNet (ControlNetLoader)."""
-    from graphrun.backend.controlnet_stub import stub_controlnet
-
-    size = ctx.settings.stub_size
-    if model is not None and getattr(model.network, "unet", None) is not None:
-        return ctx.store.get_or_load(ctx.store.stubs, ("controlnet", id(model.network), str(ctx.device)),
-                                     lambda: stub_controlnet(model.network.unet, model.family, source="<stub>"))
-    if model is not None:
-        raise NodeInputError("model", f"no ControlNet stand-in for a {model.family.label} model", value=None)
-
-    def build():
-        from graphrun.backend.checkpoints import load_stub_checkpoint
-
-        base = load_stub_checkpoint(size, device=ctx.device).model
-        return stub_controlnet(base.network.unet, base.family, source=f"<stub:{size}>")
-
-    return ctx.store.get_or_load(ctx.store.stubs, ("controlnet", size, str(ctx.device)), build)
 
 
 def hint_of(image, input_name: str = "image"):
@@ -57,7 +38,8 @@ def hint_of(image, input_name: str = "image"):
 
 def check_net(control_net) -> None:
     from graphrun.backend.controlnet import ControlNet
+    from graphrun.backend.controlnet_stub import StubControlNet
 
-    if not isinstance(control_net, ControlNet):
+    if not isinstance(control_net, (ControlNet, StubControlNet)):
         raise NodeInputError("control_net", "expected a CONTROL_NET from ControlNetLoader / DiffControlNetLoader",
                              value=type(control_net).__name__)

@@ -109,6 +109,9 @@ def check_family(control: Control, model) -> None:
     """Every net of the chain must be for the sampled model's family (ComfyUI would fail on shapes)."""
     fam = getattr(model, "family", None)
     for c in control.chain():
+        if hasattr(c.net, "bind"):  # the --stub-models stand-in: built for this model's UNet
+            c.net.bind(model)
+            continue
         if fam is not None and c.net.family.name != fam.name:
             raise ValueError(f"the ControlNet {c.net.source} is for {c.net.family.label} but the model is "
                              f"{fam.label}")

@@ -65,14 +65,17 @@ def _tile_tokens(ctxs: list[torch.Tensor]) -> list[torch.Tensor]:
     return [c.repeat(1, length // c.shape[1], 1) if c.shape[1] < length else c for c in ctxs]
 
 
-def check_controls(model, sides) -> None:
+def check_controls(model, sides, names=("positive", "negative")) -> None:
     """ControlNets in the conditioning must be for the sampled model's family."""
     from .control import check_family
 
-    for side in sides:
+    for side, name in zip(sides, names):
         for e in side:
             if getattr(e, "control", None) is not None:
-                check_family(e.control, model)
+                try:
+                    check_family(e.control, model)
+                except ValueError as exc:
+                    raise ValueError(f"{name} conditioning: {exc}") from None
 
 
 class CFGDenoiser:

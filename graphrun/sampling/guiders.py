@@ -86,7 +86,7 @@ class _DualCFGDenoiser:
         # ComfyUI marks cond2 with prompt_type "negative" (e.g. the SDXL refiner's default aesthetic score)
         prompt_types = {"positive": "positive", "middle": "negative", "negative": "negative"}
         items = {}
-        check_controls(model, list(sides.values()))
+        check_controls(model, list(sides.values()), list(sides))
         controls: dict = {}
         for name, conditioning in sides.items():
             if len(conditioning) == 0:
