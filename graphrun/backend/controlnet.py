@@ -17,10 +17,9 @@ from typing import Any, Mapping
 import torch
 from torch import Tensor
 
-from graphrun.backend.detect import UNetConfig, detect_unet_config
+from graphrun.backend.detect import UNetConfig
 from graphrun.errors import ModelError
 
-HINT_COMPRESSION = 8  # the hint image is resized to the latent size times 8 (ComfyUI compression_ratio)
 HINT_UPSCALE = "nearest-exact"  # ControlBase.upscale_algorithm, crop "center"
 
 # (marker key or key fragment, what the file is): files graphrun does not run as a ControlNet
@@ -151,6 +150,12 @@ class ControlNet:
         self.dtype = dtype
         self.source = source
         self.global_average_pooling = global_average_pooling
+
+    def resize_hint(self, hint: Tensor, width: int, height: int) -> Tensor:
+        """The hint at the latent size x8: common_upscale nearest-exact, centre crop; on the net's device/dtype."""
+        from graphrun.backend.upscale import common_upscale
+
+        return common_upscale(hint, width, height, HINT_UPSCALE, "center").to(device=self.device, dtype=self.dtype)
 
     @torch.no_grad()
     def residuals(self, x_in: Tensor, t: Tensor, context: Tensor, hint: Tensor, y: Tensor | None = None):

@@ -59,5 +59,8 @@ class StubControlNet:
     def dtype(self):
         return self._bound.dtype
 
+    def resize_hint(self, *args):
+        return self._bound.resize_hint(*args)
+
     def residuals(self, *args, **kwargs):
         return self._bound.residuals(*args, **kwargs)

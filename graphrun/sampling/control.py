@@ -67,12 +67,9 @@ class ControlRun:
         if bool(sigma[0] > self.sigma_start) or bool(sigma[0] < self.sigma_end):
             return prev
         c, net = self.control, self.control.net
-        h, w = x.shape[2] * 8, x.shape[3] * 8
+        h, w = x.shape[2] * 8, x.shape[3] * 8  # compression_ratio 8 of SD ControlNets
         if self.hint is None or self.hint.shape[2] != h or self.hint.shape[3] != w:
-            from graphrun.backend.upscale import common_upscale
-
-            self.hint = common_upscale(c.hint, w, h, "nearest-exact", "center").to(device=net.device,
-                                                                                    dtype=net.dtype)
+            self.hint = net.resize_hint(c.hint, w, h)
         if x.shape[0] != self.hint.shape[0]:
             self.hint = _broadcast_hint(self.hint, x.shape[0], batched_number)
         ms = self.model_sampling
