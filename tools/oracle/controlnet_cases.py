@@ -26,8 +26,8 @@ class Prompt:
         nid = str(len(self.p) + 1)
         self.add("SaveImage", images=img, filename_prefix="%s/n%s" % (self.name, nid))
 
-    def base(self, width=64, height=64, batch=1):
-        ck = self.add("CheckpointLoaderSimple", ckpt_name=CKPT)
+    def base(self, width=64, height=64, batch=1, ckpt=CKPT):
+        ck = self.add("CheckpointLoaderSimple", ckpt_name=ckpt)
         pos = [self.add("CLIPTextEncode", text=POS, clip=[ck, 1]), 0]
         neg = [self.add("CLIPTextEncode", text=NEG, clip=[ck, 1]), 0]
         img = [self.add("LoadImage", image=HINT), 0]
@@ -82,10 +82,20 @@ def cn_diff(p):
     p.save(ck, p.ksampler(ck, [app2, 0], [app2, 1], lat, steps=3))
 
 
+def cn_sdxl(p):
+    """Tiny SDXL: the ControlNet gets the ADM vector y too; old and advanced apply nodes chained."""
+    ck, pos, neg, img, lat = p.base(ckpt="tiny-sdxl.safetensors")
+    net = [p.add("ControlNetLoader", control_net_name="tiny-cn-sdxl.safetensors"), 0]
+    old = [p.add("ControlNetApply", conditioning=pos, control_net=net, image=img, strength=0.6), 0]
+    app = p.add("ControlNetApplyAdvanced", positive=old, negative=neg, control_net=net, image=img, strength=0.8,
+                start_percent=0.1, end_percent=0.9)
+    p.save(ck, p.ksampler(ck, [app, 0], [app, 1], lat))
+
+
 def all_cases():
     out = []
     for name, build in (("cn_apply", cn_apply), ("cn_advanced", cn_advanced), ("cn_chain", cn_chain),
-                        ("cn_diff", cn_diff)):
+                        ("cn_diff", cn_diff), ("cn_sdxl", cn_sdxl)):
         p = Prompt(name)
         build(p)
         out.append({"name": name, "prompt": p.p})

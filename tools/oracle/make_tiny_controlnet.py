@@ -10,6 +10,7 @@ writes (fp16, as real ControlNets ship):
                                       converted from a seed-3 LDM net with diffusers' single-file converter
   tiny-cn-sd15-diff.safetensors       a diff ControlNet (seed 4): `difference` marker, and control minus UNet for
                                       the weights it shares with the UNet (DiffControlNetLoader adds them back)
+  tiny-cn-sdxl.safetensors            LDM layout for the tiny SDXL checkpoint next to CKPT (label_emb too; seed 5)
 A ControlNet starts as a copy of the UNet's encoder: those weights are the checkpoint's plus seeded noise; the
 layers a ControlNet learns from scratch (hint embedding, zero convolutions) are seeded random. Only torch and
 safetensors are needed, except for the diffusers file. SHA256 lists the bytes the tests expect.
@@ -23,6 +24,7 @@ from safetensors.torch import load_file, save_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CKPT = os.path.join(HERE, "..", "..", "..", "shared", "parity", "models", "checkpoints", "tiny-sd15.safetensors")
+# the tiny SDXL checkpoint is looked up next to CKPT
 UNET = "model.diffusion_model."
 HINT_CHANNELS = (16, 16, 32, 32, 96, 96, 256)  # input_hint_block convs 0, 2, ..., 12 (then 14 -> model channels)
 SHA256 = {
@@ -30,6 +32,7 @@ SHA256 = {
     "tiny-cn-sd15-plain.safetensors": "1c071089ac57cbde4a5c09b45cd22a7174431117beddd5644ddf4da9295698cf",
     "tiny-cn-sd15-diffusers.safetensors": "dc884e1db79c8106c4d1b4b20358b47dc5d0c3beca92ea4962e93f13af613669",
     "tiny-cn-sd15-diff.safetensors": "9239b63be6623eb90310f30e89963a867d7876ac01064b53cec9553b48e43672",
+    "tiny-cn-sdxl.safetensors": "0987959159df62776e8dd4789d902f5e2f5d7b2c9675e3f2abd2779f5d0ba98d",
 }
 
 
@@ -42,7 +45,7 @@ def ldm_controlnet(unet_sd, seed, prefix="control_model."):
     gen = torch.Generator().manual_seed(seed)
     out = {}
     for k in sorted(unet_sd):
-        if k.startswith(("time_embed.", "input_blocks.", "middle_block.")):
+        if k.startswith(("time_embed.", "label_emb.", "input_blocks.", "middle_block.")):
             v = unet_sd[k].float()
             out[k] = (v + torch.randn(v.shape, generator=gen) * 0.01).to(torch.float16)
     cin = 3
@@ -86,6 +89,8 @@ def models(ckpt=CKPT):
             diff[k] = (diff[k] - base).contiguous()
     diff["difference"] = torch.tensor([1.0])
     files["tiny-cn-sd15-diff.safetensors"] = diff
+    xl = load_file(os.path.join(os.path.dirname(ckpt), "tiny-sdxl.safetensors"))
+    files["tiny-cn-sdxl.safetensors"] = ldm_controlnet({k[len(UNET):]: v for k, v in xl.items() if k.startswith(UNET)}, 5)
     return files
 
 

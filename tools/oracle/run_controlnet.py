@@ -6,7 +6,7 @@ checkpoint with its config-detection patch), twice; both runs must give identica
 made first with graphrun's python (diffusers is needed for the diffusers-layout file):
     python tools/oracle/make_tiny_controlnet.py /tmp/ow-controlnet/cn
 then, with the oracle venv:
-    ORACLE_WORK=/tmp/ow-controlnet COMFY_ROOT=/tmp/ow/ComfyUI PARITY_DIR=../shared/parity \
+    ORACLE_WORK=/tmp/ow-controlnet COMFY_ROOT=/tmp/ow/ComfyUI PARITY_DIR=../shared/parity FAMILY_CONFIG_DIR=../shared/parity \
         /tmp/ow/venv/bin/python tools/oracle/run_controlnet.py /tmp/ow-controlnet/cn
 Written to tests/fixtures/controlnet/: NAME.api.json and NAME/n<id>_00001_.{latent,png} (ComfyUI's bytes).
 """
@@ -23,6 +23,7 @@ sys.path.insert(0, SHARED_ORACLE)
 import comfy_env  # noqa: E402,F401
 import oracle_paths as P  # noqa: E402
 import tiny_detect  # noqa: E402
+import families_detect  # noqa: E402
 import harness as H  # noqa: E402
 import controlnet_cases  # noqa: E402
 import make_tiny_controlnet as M  # noqa: E402
@@ -45,7 +46,8 @@ def install_diffusers_detect():
     def detect(state_dict, dtype=None):
         out = real(state_dict, dtype)
         w = state_dict.get("conv_in.weight")
-        if out is None and w is not None and tuple(w.shape[:2]) == (tiny["model_channels"], tiny["in_channels"]):
+        adm = "class_embedding.linear_1.weight" in state_dict or "add_embedding.linear_1.weight" in state_dict
+        if out is None and w is not None and not adm and tuple(w.shape[:2]) == (tiny["model_channels"], tiny["in_channels"]):
             out = dict(tiny, dtype=dtype)
         return out
 
@@ -59,6 +61,8 @@ def prepare_dirs(cn_dir):
         got = M.sha256_file(os.path.join(cn_dir, name))
         if digest is not None and got != digest:
             raise SystemExit("%s is not byte-identical to the recorded ControlNet" % name)
+    sdxl = os.path.join(P.PARITY_DIR, "models", "checkpoints", "tiny-sdxl.safetensors")
+    P._link(sdxl, os.path.join(P.MODELS_DIR, "checkpoints", "tiny-sdxl.safetensors"))
     folder_paths.folder_names_and_paths["controlnet"] = ([cn_dir], folder_paths.supported_pt_extensions)
 
 
@@ -77,6 +81,7 @@ def run_once(prompt, name, out_root):
 def main():
     cn_dir = os.path.abspath(sys.argv[1])
     tiny_detect.install()
+    families_detect.install()  # the tiny SDXL of ../shared/parity (config detection only)
     install_diffusers_detect()
     prepare_dirs(cn_dir)
     bad = []
