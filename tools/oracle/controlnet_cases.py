@@ -92,10 +92,26 @@ def cn_sdxl(p):
     p.save(ck, p.ksampler(ck, [app, 0], [app, 1], lat))
 
 
+def cn_hint_batch(p):
+    """A batch of 2 hints for a latent batch of 3 (ComfyUI's broadcast_image_to per cond/uncond chunk), and a
+    `_shuffle` file name (global average pooling of the control outputs, ComfyUI's file-name rule)."""
+    ck, pos, neg, img, lat = p.base(batch=3)
+    inv = [p.add("ImageInvert", image=img), 0]
+    hints = [p.add("ImageBatch", image1=img, image2=inv), 0]
+    net = [p.add("ControlNetLoader", control_net_name="tiny-cn-sd15.safetensors"), 0]
+    gap = [p.add("ControlNetLoader", control_net_name="tiny-cn-sd15_shuffle.safetensors"), 0]
+    a1 = p.add("ControlNetApplyAdvanced", positive=pos, negative=neg, control_net=net, image=hints, strength=1.0,
+               start_percent=0.0, end_percent=1.0)
+    a2 = p.add("ControlNetApplyAdvanced", positive=[a1, 0], negative=[a1, 1], control_net=gap, image=img,
+               strength=0.9, start_percent=0.0, end_percent=0.7)
+    p.save(ck, p.ksampler(ck, [a2, 0], [a2, 1], lat, steps=3))
+
+
 def all_cases():
     out = []
     for name, build in (("cn_apply", cn_apply), ("cn_advanced", cn_advanced), ("cn_chain", cn_chain),
-                        ("cn_diff", cn_diff), ("cn_sdxl", cn_sdxl)):
+                        ("cn_diff", cn_diff), ("cn_sdxl", cn_sdxl),
+                        ("cn_hint_batch", cn_hint_batch)):
         p = Prompt(name)
         build(p)
         out.append({"name": name, "prompt": p.p})

@@ -5,6 +5,7 @@
 writes (fp16, as real ControlNets ship):
   tiny-cn-sd15.safetensors            ComfyUI / original layout: `control_model.` + input_blocks, zero_convs,
                                       input_hint_block, middle_block, middle_block_out (seed 1)
+  tiny-cn-sd15_shuffle.safetensors    the same bytes under a name ComfyUI reads as global average pooling
   tiny-cn-sd15-plain.safetensors      the same layout without the `control_model.` prefix (seed 2)
   tiny-cn-sd15-diffusers.safetensors  diffusers layout (controlnet_cond_embedding, controlnet_down_blocks, ...),
                                       converted from a seed-3 LDM net with diffusers' single-file converter
@@ -29,6 +30,7 @@ UNET = "model.diffusion_model."
 HINT_CHANNELS = (16, 16, 32, 32, 96, 96, 256)  # input_hint_block convs 0, 2, ..., 12 (then 14 -> model channels)
 SHA256 = {
     "tiny-cn-sd15.safetensors": "616ed13ac93cd554cf4b53482df1f05df3bc6ee641d02ee3f5201f5d7e7e4123",
+    "tiny-cn-sd15_shuffle.safetensors": "616ed13ac93cd554cf4b53482df1f05df3bc6ee641d02ee3f5201f5d7e7e4123",
     "tiny-cn-sd15-plain.safetensors": "1c071089ac57cbde4a5c09b45cd22a7174431117beddd5644ddf4da9295698cf",
     "tiny-cn-sd15-diffusers.safetensors": "dc884e1db79c8106c4d1b4b20358b47dc5d0c3beca92ea4962e93f13af613669",
     "tiny-cn-sd15-diff.safetensors": "9239b63be6623eb90310f30e89963a867d7876ac01064b53cec9553b48e43672",
@@ -76,6 +78,7 @@ def models(ckpt=CKPT):
     sd = load_file(ckpt)
     unet = {k[len(UNET):]: v for k, v in sd.items() if k.startswith(UNET)}
     files = {"tiny-cn-sd15.safetensors": ldm_controlnet(unet, 1),
+             "tiny-cn-sd15_shuffle.safetensors": ldm_controlnet(unet, 1),
              "tiny-cn-sd15-plain.safetensors": ldm_controlnet(unet, 2, prefix="")}
     from diffusers.loaders.single_file_utils import convert_controlnet_checkpoint
 
