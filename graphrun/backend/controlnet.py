@@ -203,6 +203,8 @@ def _add_model_weights(weights: dict[str, Tensor], model, source: str) -> dict[s
     weights back (ComfyUI adds them in the file's dtype). Without a model ComfyUI loads the file as is."""
     if model is None:
         return weights
+    if getattr(model, "patches", ()):  # ComfyUI adds the patched weights; graphrun does not patch here yet
+        raise ModelError(f"{source}: a diff ControlNet on a MODEL with weight patches (LoRA) is not supported yet")
     unet = getattr(model.network, "unet", None)
     if unet is None:
         raise ModelError(f"{source}: a diff ControlNet needs an SD-family UNet MODEL")
