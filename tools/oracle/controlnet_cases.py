@@ -107,11 +107,30 @@ def cn_hint_batch(p):
     p.save(ck, p.ksampler(ck, [a2, 0], [a2, 1], lat, steps=3))
 
 
+def cn_area_custom(p):
+    """ControlNetApply (old) on a combined conditioning with an area entry (one control per entry; only the
+    area-less one is copied to the negative), sampled with SamplerCustomAdvanced + CFGGuider."""
+    ck, pos, neg, img, lat = p.base(width=64, height=64)
+    other = [p.add("CLIPTextEncode", text="a red barn in the snow", clip=[ck, 1]), 0]
+    area = [p.add("ConditioningSetAreaPercentage", conditioning=other, width=0.5, height=1.0, x=0.5, y=0.0,
+                  strength=1.0), 0]
+    comb = [p.add("ConditioningCombine", conditioning_1=pos, conditioning_2=area), 0]
+    net = [p.add("ControlNetLoader", control_net_name="tiny-cn-sd15.safetensors"), 0]
+    cpos = [p.add("ControlNetApply", conditioning=comb, control_net=net, image=img, strength=1.1), 0]
+    guider = [p.add("CFGGuider", model=[ck, 0], positive=cpos, negative=neg, cfg=4.0), 0]
+    sampler = [p.add("KSamplerSelect", sampler_name="euler_ancestral"), 0]
+    sigmas = [p.add("BasicScheduler", model=[ck, 0], scheduler="normal", steps=4, denoise=1.0), 0]
+    noise = [p.add("RandomNoise", noise_seed=SEED), 0]
+    out = p.add("SamplerCustomAdvanced", noise=noise, guider=guider, sampler=sampler, sigmas=sigmas,
+                latent_image=lat)
+    p.save(ck, [out, 0])
+
+
 def all_cases():
     out = []
     for name, build in (("cn_apply", cn_apply), ("cn_advanced", cn_advanced), ("cn_chain", cn_chain),
                         ("cn_diff", cn_diff), ("cn_sdxl", cn_sdxl),
-                        ("cn_hint_batch", cn_hint_batch)):
+                        ("cn_hint_batch", cn_hint_batch), ("cn_area_custom", cn_area_custom)):
         p = Prompt(name)
         build(p)
         out.append({"name": name, "prompt": p.p})

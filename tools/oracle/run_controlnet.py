@@ -54,6 +54,14 @@ def install_diffusers_detect():
     md.unet_config_from_diffusers_unet = detect
 
 
+def load_extra_nodes():
+    import asyncio
+    import nodes
+    path = os.path.join(P.COMFY_ROOT, "comfy_extras", "nodes_custom_sampler.py")
+    if not asyncio.run(nodes.load_custom_node(path, module_parent="comfy_extras")):
+        raise RuntimeError("could not load comfy_extras/nodes_custom_sampler.py")
+
+
 def prepare_dirs(cn_dir):
     import folder_paths
     shutil.copyfile(os.path.join(INPUTS, controlnet_cases.HINT), os.path.join(P.INPUT_DIR, controlnet_cases.HINT))
@@ -83,6 +91,7 @@ def main():
     tiny_detect.install()
     families_detect.install()  # the tiny SDXL of ../shared/parity (config detection only)
     install_diffusers_detect()
+    load_extra_nodes()
     prepare_dirs(cn_dir)
     bad = []
     for c in controlnet_cases.all_cases():
