@@ -93,7 +93,8 @@ def models(ckpt=CKPT):
     diff["difference"] = torch.tensor([1.0])
     files["tiny-cn-sd15-diff.safetensors"] = diff
     xl = load_file(os.path.join(os.path.dirname(ckpt), "tiny-sdxl.safetensors"))
-    files["tiny-cn-sdxl.safetensors"] = ldm_controlnet({k[len(UNET):]: v for k, v in xl.items() if k.startswith(UNET)}, 5)
+    xl_unet = {k[len(UNET):]: v for k, v in xl.items() if k.startswith(UNET)}
+    files["tiny-cn-sdxl.safetensors"] = ldm_controlnet(xl_unet, 5)
     return files
 
 

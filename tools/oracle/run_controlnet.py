@@ -6,7 +6,8 @@ checkpoint with its config-detection patch), twice; both runs must give identica
 made first with graphrun's python (diffusers is needed for the diffusers-layout file):
     python tools/oracle/make_tiny_controlnet.py /tmp/ow-controlnet/cn
 then, with the oracle venv:
-    ORACLE_WORK=/tmp/ow-controlnet COMFY_ROOT=/tmp/ow/ComfyUI PARITY_DIR=../shared/parity FAMILY_CONFIG_DIR=../shared/parity \
+    ORACLE_WORK=/tmp/ow-controlnet COMFY_ROOT=/tmp/ow/ComfyUI PARITY_DIR=../shared/parity \
+        FAMILY_CONFIG_DIR=../shared/parity \
         /tmp/ow/venv/bin/python tools/oracle/run_controlnet.py /tmp/ow-controlnet/cn
 Written to tests/fixtures/controlnet/: NAME.api.json and NAME/n<id>_00001_.{latent,png} (ComfyUI's bytes).
 """
@@ -36,7 +37,8 @@ def install_diffusers_detect():
     """Config detection only: ComfyUI recognises diffusers-layout ControlNets by comparing against a fixed list
     of full-size UNet configs (model_detection.unet_config_from_diffusers_unet), which the tiny sizes are not in.
     For a file with the tiny UNet's shapes this returns the config ComfyUI itself detects from the tiny
-    checkpoint's UNet (model_config_from_unet, with tiny_detect's TinySD15); every other file is untouched. Loading and running are ComfyUI's."""
+    checkpoint's UNet (model_config_from_unet, with tiny_detect's TinySD15); every other file is untouched.
+    Loading and running are ComfyUI's."""
     import comfy.model_detection as md
     import comfy.utils
     sd = comfy.utils.load_torch_file(P.TINY_CKPT, safe_load=True)
@@ -47,7 +49,8 @@ def install_diffusers_detect():
         out = real(state_dict, dtype)
         w = state_dict.get("conv_in.weight")
         adm = "class_embedding.linear_1.weight" in state_dict or "add_embedding.linear_1.weight" in state_dict
-        if out is None and w is not None and not adm and tuple(w.shape[:2]) == (tiny["model_channels"], tiny["in_channels"]):
+        tiny_shape = (tiny["model_channels"], tiny["in_channels"])
+        if out is None and w is not None and not adm and tuple(w.shape[:2]) == tiny_shape:
             out = dict(tiny, dtype=dtype)
         return out
 
