@@ -126,11 +126,33 @@ def cn_area_custom(p):
     p.save(ck, [out, 0])
 
 
+def cn_misc(p):
+    """cfg 1 (no negative pass), img2img at denoise 0.6 through KSamplerAdvanced steps 1..4 of 5 (72x40 image),
+    and a range that starts after it ends (never active: the bits of no ControlNet)."""
+    ck, pos, neg, img, lat = p.base()
+    net = [p.add("ControlNetLoader", control_net_name="tiny-cn-sd15-diffusers.safetensors"), 0]
+    cpos = [p.add("ControlNetApply", conditioning=pos, control_net=net, image=img, strength=1.5), 0]
+    p.save(ck, p.ksampler(ck, cpos, neg, lat, steps=3, cfg=1.0))
+    small = [p.add("ImageScale", image=img, upscale_method="bicubic", width=72, height=40, crop="disabled"), 0]
+    enc = [p.add("VAEEncode", pixels=small, vae=[ck, 2]), 0]
+    app = p.add("ControlNetApplyAdvanced", positive=pos, negative=neg, control_net=net, image=img, strength=0.9,
+                start_percent=0.1, end_percent=0.5)
+    adv = [p.add("KSamplerAdvanced", model=[ck, 0], add_noise="enable", noise_seed=SEED, steps=5, cfg=6.0,
+                 sampler_name="heun", scheduler="simple", positive=[app, 0], negative=[app, 1], latent_image=enc,
+                 start_at_step=1, end_at_step=4, return_with_leftover_noise="disable"), 0]
+    p.save(ck, adv)
+    never = p.add("ControlNetApplyAdvanced", positive=pos, negative=neg, control_net=net, image=img, strength=2.0,
+                  start_percent=0.7, end_percent=0.3)
+    p.save(ck, p.ksampler(ck, [never, 0], [never, 1], lat, steps=3))
+    p.save(ck, p.ksampler(ck, pos, neg, lat, steps=3))
+
+
 def all_cases():
     out = []
     for name, build in (("cn_apply", cn_apply), ("cn_advanced", cn_advanced), ("cn_chain", cn_chain),
                         ("cn_diff", cn_diff), ("cn_sdxl", cn_sdxl),
-                        ("cn_hint_batch", cn_hint_batch), ("cn_area_custom", cn_area_custom)):
+                        ("cn_hint_batch", cn_hint_batch), ("cn_area_custom", cn_area_custom),
+                        ("cn_misc", cn_misc)):
         p = Prompt(name)
         build(p)
         out.append({"name": name, "prompt": p.p})
