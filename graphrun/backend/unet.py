@@ -105,8 +105,10 @@ class DiffusionModel:
         return list(self.unet.state_dict())
 
     @torch.no_grad()
-    def apply_model(self, x_in: Tensor, t: Tensor, context: Tensor, y: Tensor | None = None) -> Tensor:
-        """UNet call on already-scaled input; casts to the UNet dtype/device, returns float32 on x_in's device."""
+    def apply_model(self, x_in: Tensor, t: Tensor, context: Tensor, y: Tensor | None = None,
+                    control: tuple | None = None) -> Tensor:
+        """UNet call on already-scaled input; casts to the UNet dtype/device, returns float32 on x_in's device.
+        `control`: (down residuals, middle residual) of a ControlNet chain, added as ComfyUI's apply_control."""
         x = x_in.to(device=self.device, dtype=self.dtype)
         ts = t.to(device=self.device, dtype=torch.float32).reshape(-1)
         if ts.numel() == 1 and x.shape[0] != 1:
@@ -116,5 +118,10 @@ class DiffusionModel:
             raise ValueError("this UNet needs an ADM vector (SDXL pooled + size conditioning)"
                              if y is None else "an ADM vector was given to a UNet without label_emb")
         labels = None if y is None else y.to(device=self.device, dtype=self.dtype)
-        out = self.unet(x, ts, encoder_hidden_states=ctx, class_labels=labels, return_dict=False)[0]
+        extra = {}
+        if control is not None:
+            down, mid = control
+            extra = dict(down_block_additional_residuals=tuple(r.to(device=self.device, dtype=self.dtype) for r in down),
+                         mid_block_additional_residual=mid.to(device=self.device, dtype=self.dtype))
+        out = self.unet(x, ts, encoder_hidden_states=ctx, class_labels=labels, return_dict=False, **extra)[0]
         return out.to(device=x_in.device, dtype=torch.float32)

@@ -18,6 +18,7 @@ from graphrun.settings import Settings
 # folder -> (loader class_type, file input) whose missing files --stub-models replaces with stand-ins
 STUB_FILE_INPUTS = {
     "checkpoints": (("CheckpointLoaderSimple", "ckpt_name"),),
+    "controlnet": (("ControlNetLoader", "control_net_name"), ("DiffControlNetLoader", "control_net_name")),
     "diffusion_models": (("UNETLoader", "unet_name"),),
     "text_encoders": (("DualCLIPLoader", "clip_name1"), ("DualCLIPLoader", "clip_name2")),
     "vae": (("VAELoader", "vae_name"),),

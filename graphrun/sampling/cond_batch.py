@@ -39,6 +39,8 @@ class CondItem:
     sigma_start: float | None = None
     sigma_end: float | None = None
     model_conds: dict[str, torch.Tensor] = field(default_factory=dict)  # SDXL y, Flux guidance, ... (CONDRegular)
+    control: Any = None  # control.ControlRun of the entry's ControlNet chain (shared by entries with one Control)
+    control_to_uncond: bool = False  # ControlNetApply (old): ComfyUI's 'control_apply_to_uncond'
 
 
 def is_plain(conditioning) -> bool:
@@ -61,14 +63,19 @@ def _mask_bounds(mask: torch.Tensor) -> tuple[int, int, int, int] | None:
     return max(8, y1 - y0 + 1), max(8, x1 - x0 + 1), y0, x0
 
 
-def prepare(conditioning, latent_shape: torch.Size, model_sampling, model_conds=None) -> list[CondItem]:
+def prepare(conditioning, latent_shape: torch.Size, model_sampling, model_conds=None,
+            controls: dict | None = None) -> list[CondItem]:
     """Entries -> CondItems for this latent: percentage areas and masks resolved, timestep ranges (percents of
-    the schedule) as sigmas, the model's extra inputs per entry (`model_conds(entry) -> {name: tensor}`)."""
+    the schedule) as sigmas, the model's extra inputs per entry (`model_conds(entry) -> {name: tensor}`),
+    ControlNet chains as run states (`controls`: shared by every side of one sampling run)."""
+    from .control import run_for
+
     dims = tuple(int(d) for d in latent_shape[2:])
     items = []
+    controls = {} if controls is None else controls
     for e in conditioning:
-        if _get(e, "control") is not None:
-            raise NotImplementedError("ControlNet conditioning is not supported by graphrun's sampler yet")
+        control = _get(e, "control")
+        control = None if control is None else run_for(control, model_sampling, controls)
         area = _get(e, "area")
         if area is not None and area[0] == "pixels":  # tagged form: the numbers as ComfyUI stores them
             area = tuple(area[1:])
@@ -95,8 +102,21 @@ def prepare(conditioning, latent_shape: torch.Size, model_sampling, model_conds=
             mask_strength=float(_get(e, "mask_strength", 1.0)),
             sigma_start=None if start is None else model_sampling.percent_to_sigma(start),
             sigma_end=None if end is None else model_sampling.percent_to_sigma(end),
-            model_conds=dict(model_conds(e)) if model_conds is not None else {}))
+            model_conds=dict(model_conds(e)) if model_conds is not None else {}, control=control,
+            control_to_uncond=bool(dict(getattr(e, "extra", ())).get("control_apply_to_uncond", False))))
     return items
+
+
+def spread_control(positive: list[CondItem], other: list[CondItem]) -> None:
+    """apply_empty_x_to_equal_area for 'control': the controls of area-less positive entries marked
+    control_apply_to_uncond go to the area-less entries of `other` without one, unless `other` has some."""
+    cnets = [c.control for c in positive if c.control_to_uncond and c.area is None and c.control is not None]
+    if any(c.area is None and c.control is not None for c in other):
+        return
+    free = [(c, i) for i, c in enumerate(other) if c.area is None and c.control is None]
+    for k, control in enumerate(cnets):
+        item, index = free[k % len(free)]
+        other[index] = replace(item, control=control)
 
 
 def _area_inside(a: tuple, b: tuple) -> bool:
@@ -135,6 +155,7 @@ class _Run:
     context: torch.Tensor
     side: int
     model_conds: dict[str, torch.Tensor]
+    control: Any = None
 
 
 def _area_and_mult(item: CondItem, x: torch.Tensor, sigma: torch.Tensor, side: int) -> _Run | None:
@@ -169,11 +190,12 @@ def _area_and_mult(item: CondItem, x: torch.Tensor, sigma: torch.Tensor, side: i
             if area[i] + area[n + i] < x.shape[i + 2]:
                 for t in range(rr):
                     mult.narrow(i + 2, area[i] - 1 - t, 1).mul_((1.0 / rr) * (t + 1))
-    return _Run(input_x, mult, None if area is None else tuple(area), item.cross_attn, side, item.model_conds)
+    return _Run(input_x, mult, None if area is None else tuple(area), item.cross_attn, side, item.model_conds,
+                item.control)
 
 
 def _can_concat(a: _Run, b: _Run) -> bool:
-    if a.input_x.shape != b.input_x.shape:
+    if a.input_x.shape != b.input_x.shape or a.control is not b.control:
         return False
     if a.model_conds.keys() != b.model_conds.keys() or \
             any(a.model_conds[k].shape != b.model_conds[k].shape for k in a.model_conds):
@@ -211,7 +233,8 @@ def _batch_model_conds(runs: list[_Run]) -> dict[str, torch.Tensor]:
 
 def calc_cond_batch(predict, sides: list[list[CondItem] | None], x: torch.Tensor,
                     sigma: torch.Tensor) -> list[torch.Tensor]:
-    """Weighted x0 prediction per side. `predict(x_in, sigma_in, context, conds) -> x0` runs the model once."""
+    """Weighted x0 prediction per side. `predict(x_in, sigma_in, context, conds, control=None) -> x0` runs the
+    model once; `control` is the batch's ControlNet output (the chain of the batch's shared Control)."""
     outs = [torch.zeros_like(x) for _ in sides]
     counts = [torch.ones_like(x) * 1e-37 for _ in sides]
     to_run: list[_Run] = []
@@ -226,7 +249,14 @@ def calc_cond_batch(predict, sides: list[list[CondItem] | None], x: torch.Tensor
         batch = [to_run.pop(k) for k in picked]  # descending indices: pops stay valid
         x_in = torch.cat([r.input_x for r in batch])
         sigma_in = torch.cat([sigma] * len(batch))
-        output = predict(x_in, sigma_in, _batch_context(batch), _batch_model_conds(batch)).chunk(len(batch))
+        context, conds = _batch_context(batch), _batch_model_conds(batch)
+        control = batch[-1].control  # one Control per batch (_can_concat)
+        residuals = None if control is None else control.residuals(x_in, sigma_in, context, conds, len(batch))
+        if residuals is None:
+            output = predict(x_in, sigma_in, context, conds)
+        else:
+            output = predict(x_in, sigma_in, context, conds, control=residuals)
+        output = output.chunk(len(batch))
         for r, o in zip(batch, output):
             out_c, out_n = outs[r.side], counts[r.side]
             if r.area is not None:

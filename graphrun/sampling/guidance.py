@@ -15,7 +15,7 @@ import torch
 
 from graphrun.values import CondEntry, Conditioning
 
-from .cond_batch import calc_cond_batch, is_plain, pair_areas, prepare
+from .cond_batch import calc_cond_batch, is_plain, pair_areas, prepare, spread_control
 
 MAX_TILE_RATIO = 4  # contexts of different lengths share a batch only when lcm/min <= 4 (CONDCrossAttn.can_concat)
 
@@ -65,6 +65,19 @@ def _tile_tokens(ctxs: list[torch.Tensor]) -> list[torch.Tensor]:
     return [c.repeat(1, length // c.shape[1], 1) if c.shape[1] < length else c for c in ctxs]
 
 
+def check_controls(model, sides, names=("positive", "negative")) -> None:
+    """ControlNets in the conditioning must be for the sampled model's family."""
+    from .control import check_family
+
+    for side, name in zip(sides, names):
+        for e in side:
+            if getattr(e, "control", None) is not None:
+                try:
+                    check_family(e.control, model)
+                except ValueError as exc:
+                    raise ValueError(f"{name} conditioning: {exc}") from None
+
+
 class CFGDenoiser:
     """D(x, sigma) = D_u + (D_c - D_u) * cfg with one batched [uncond, cond] UNet call; cfg == 1 skips uncond."""
 
@@ -103,12 +116,18 @@ class CFGDenoiser:
         return list(ms.calculate_denoised(sigma_in, out.float(), x_in).chunk(n))
 
     def _predict(self, x_in: torch.Tensor, sigma_in: torch.Tensor, context: torch.Tensor,
-                 conds: dict[str, torch.Tensor]) -> torch.Tensor:
-        """One model call on a prepared batch (cond_batch.calc_cond_batch): the denoised prediction."""
+                 conds: dict[str, torch.Tensor], control=None) -> torch.Tensor:
+        """One model call on a prepared batch (cond_batch.calc_cond_batch): the denoised prediction.
+        `control`: the batch's ControlNet output ({'output': [...], 'middle': [...]}, ComfyUI's c['control'])."""
         device = getattr(self.model, "device", x_in.device)
         ms = self.model_sampling
+        extra = {k: v.to(device) for k, v in conds.items()}
+        if control is not None:
+            from .control import as_unet_residuals
+
+            extra["control"] = as_unet_residuals(control)
         out = self.model.apply_model(ms.calculate_input(sigma_in, x_in), ms.timestep(sigma_in).float(),
-                                     context.to(device), **{k: v.to(device) for k, v in conds.items()})
+                                     context.to(device), **extra)
         self.calls += 1
         return ms.calculate_denoised(sigma_in, out.float(), x_in)
 
@@ -117,9 +136,13 @@ class CFGDenoiser:
             for side, name in zip(self._sides, ("positive", "negative")):
                 if len(side) == 0:
                     raise ValueError(f"`{name}` conditioning is empty")
-            pos, neg = (prepare(c, x.shape, self.model_sampling, lambda e, t=t: _model_conds(self.model, e, t))
+            check_controls(self.model, self._sides)
+            controls: dict = {}  # one run state per Control object, across both sides (pre_run_control)
+            pos, neg = (prepare(c, x.shape, self.model_sampling, lambda e, t=t: _model_conds(self.model, e, t),
+                                controls)
                         for c, t in zip(self._sides, ("positive", "negative")))
             pair_areas([pos, neg])
+            spread_control(pos, neg)
             self._items = [pos, neg]
         pos, neg = self._items
         d_cond, d_uncond = calc_cond_batch(self._predict, [pos, None if self.skip_uncond else neg], x, sigma)

@@ -16,8 +16,8 @@ import torch
 
 from graphrun.values import Conditioning
 
-from .cond_batch import calc_cond_batch, pair_areas, prepare
-from .guidance import CFGDenoiser, _model_conds
+from .cond_batch import calc_cond_batch, pair_areas, prepare, spread_control
+from .guidance import CFGDenoiser, _model_conds, check_controls
 from .samplers import SamplerSpec
 
 
@@ -86,12 +86,16 @@ class _DualCFGDenoiser:
         # ComfyUI marks cond2 with prompt_type "negative" (e.g. the SDXL refiner's default aesthetic score)
         prompt_types = {"positive": "positive", "middle": "negative", "negative": "negative"}
         items = {}
+        check_controls(model, list(sides.values()), list(sides))
+        controls: dict = {}
         for name, conditioning in sides.items():
             if len(conditioning) == 0:
                 raise ValueError(f"`{name}` conditioning is empty")
             items[name] = prepare(conditioning, shape, self.model_sampling,
-                                  lambda e, t=prompt_types[name]: _model_conds(model, e, t))
+                                  lambda e, t=prompt_types[name]: _model_conds(model, e, t), controls)
         pair_areas(list(items.values()))
+        for name in ("middle", "negative"):
+            spread_control(items["positive"], items[name])
         return [items["negative"], items["middle"], items["positive"]]
 
     def __call__(self, x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
