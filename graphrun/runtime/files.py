@@ -19,7 +19,7 @@ from graphrun.settings import Settings
 STUB_FILE_INPUTS = {
     "checkpoints": (("CheckpointLoaderSimple", "ckpt_name"),),
     "diffusion_models": (("UNETLoader", "unet_name"),),
-    "text_encoders": (("DualCLIPLoader", "clip_name1"), ("DualCLIPLoader", "clip_name2")),
+    "text_encoders": (("DualCLIPLoader", "clip_name1"), ("DualCLIPLoader", "clip_name2"), ("CLIPLoader", "clip_name")),
     "vae": (("VAELoader", "vae_name"),),
 }
 
