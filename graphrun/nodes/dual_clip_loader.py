@@ -25,11 +25,16 @@ def load_flux(ctx, names: list[str]):
     from graphrun.backend.checkpoints import read_state_dict
     from graphrun.backend.flux import load as flux
     from graphrun.backend.flux.text import load_flux_text_encoder
-    from graphrun.nodes._model_files import find_or_stub, policy
+    from graphrun.nodes._checkpoints import choose, note_stand_in
+    from graphrun.nodes._model_files import find_path, policy
 
     kinds = _stub_kinds(names, [True, True])
-    label = {"clip_l": "CLIP-L (Flux)", "t5xxl": "T5-XXL (Flux)"}
-    paths = [find_or_stub(ctx, "text_encoders", n, label[k]) for n, k in zip(names, kinds)]
+    label = {"clip_l": "CLIP-L", "t5xxl": "T5-XXL"}
+    paths = [find_path(ctx, "text_encoders", n) for n in names]
+    for name, kind, path in zip(names, kinds, paths):
+        if path is None:  # the same CLIP-L + T5-XXL for dev and schnell; the log names the workflow's variant
+            note_stand_in(ctx, name, choose(ctx, name, default="flux", allowed=("flux", "flux_schnell")),
+                          f"{label[kind]} text encoder")
     if all(p is None for p in paths):
         size = ctx.settings.stub_size
         return ctx.store.get_or_load(ctx.store.stubs, ("flux-text", size, str(ctx.device)),

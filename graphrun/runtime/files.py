@@ -21,6 +21,7 @@ STUB_FILE_INPUTS = {
     "diffusion_models": (("UNETLoader", "unet_name"),),
     "text_encoders": (("DualCLIPLoader", "clip_name1"), ("DualCLIPLoader", "clip_name2"), ("CLIPLoader", "clip_name")),
     "vae": (("VAELoader", "vae_name"),),
+    "upscale_models": (("UpscaleModelLoader", "model_name"),),
 }
 
 
