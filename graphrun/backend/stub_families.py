@@ -60,8 +60,9 @@ def _unet(mc, mult, res, depth, middle, ctx, adm=None) -> StubSpec:
 # (unet spec, VAE spec (SD1.5's), text encoders) per stand-in and size
 _VAE = {"full": sd_stub.SPECS["full"], "tiny": sd_stub.SPECS["tiny"]}
 _SD2 = {"full": (_unet(320, (1, 2, 4, 4), 2, (1, 1, 1, 0), 1, 1024), OpenClipSpec(1024, 24, 4096)),
-        # four levels x (2 + 1) output blocks: output_blocks.11 exists, where the v-prediction probe lives
-        "tiny": (_unet(32, (1, 2, 2, 2), 2, (1, 0, 0, 0), 1, 64), OpenClipSpec(64, 2, 256))}
+        # attention at half resolution only (fast on a CPU), 4 x (3 + 1) output blocks: output_blocks.11 (level 1)
+        # has a transformer, where the v-prediction probe lives
+        "tiny": (_unet(32, (1, 2, 2, 2), 3, (0, 1, 0, 0), 1, 64), OpenClipSpec(64, 2, 256))}
 _SDXL = {"full": (_unet(320, (1, 2, 4), 2, (0, 2, 10), 10, 2048, 1280 + 6 * ADM_EMBED), (768, 12, 3072),
                   OpenClipSpec(1280, 32, 5120, 1280)),
          "tiny": (_unet(32, (1, 2), 1, (0, 1), 1, 128, 64 + 6 * ADM_EMBED), (64, 2, 256), OpenClipSpec(64, 2, 256, 64))}

@@ -104,13 +104,15 @@ def choose_stand_in(prompt: Mapping[str, Any] | None, node_id: str, file_name: s
     """The stand-in for `file_name` loaded by node `node_id`; UnsupportedStandIn for SD3 and the like.
     `allowed`: the stand-ins this loader can build (others found by hints/signals are ignored, not forced)."""
     table = stand_ins()
+    candidates = []
     if forced is not None:
         if forced not in table:
             raise UnsupportedStandIn(f"--stub-family {forced!r} is unknown; known: {', '.join(sorted(table))}")
-        return Choice(*table[forced], "forced by --stub-family")
+        if allowed is None or forced in allowed:
+            return Choice(*table[forced], "forced by --stub-family")
+        candidates.append(("-", f"--stub-family {forced} does not apply to this loader"))  # e.g. a Flux T5 file
     prompt = prompt or {}
     found = _hint(file_name)
-    candidates = []
     if found is not None:
         candidates.append((found[0], f"file name contains {found[1]!r}"))
     picked = _pick(_signals(prompt, _downstream(prompt, str(node_id))))
@@ -119,12 +121,16 @@ def choose_stand_in(prompt: Mapping[str, Any] | None, node_id: str, file_name: s
     picked = _pick(_signals(prompt, list(prompt)))
     if picked:
         candidates.append((picked[0], f"the workflow has {picked[1]}"))
+    note = ""
     for key, why in candidates:
+        if key == "-":
+            note = why + "; "
+            continue
         if key in UNSUPPORTED:
             raise UnsupportedStandIn(f"{file_name}: the workflow needs a {UNSUPPORTED[key][0]} model ({why}); "
                                      f"graphrun does not support that family, so it has no stand-in for it "
                                      f"(stand-ins: {', '.join(sorted(table))}; --stub-family forces one)")
         if allowed is None or key in allowed:
-            return Choice(*table[key], why)
-    return Choice(*table[default], f"no family hint in the file name or the workflow; "
+            return Choice(*table[key], note + why)
+    return Choice(*table[default], f"{note}no family hint in the file name or the workflow; "
                                    f"{table[default][0].label} is this loader's default")

@@ -99,6 +99,10 @@ def test_signals_from_the_nodes_a_loader_feeds():
     forced = choose_stand_in(_prompt("sd_xl_base_1.0.safetensors"), "1", "sd_xl_base_1.0.safetensors",
                              forced="flux_schnell")
     assert forced.stand_in.name == "flux_schnell" and "--stub-family" in forced.reason
+    # a loader that can only build some families (a Flux T5 file) keeps its own and says the flag did not apply
+    t5 = choose_stand_in({}, "1", "t5xxl_fp16.safetensors", forced="sd15", default="flux",
+                         allowed=("flux", "flux_schnell"))
+    assert t5.stand_in.name == "flux" and "--stub-family sd15 does not apply" in t5.reason
 
 
 def test_sd3_is_refused_naming_the_family():
@@ -149,3 +153,13 @@ def test_cli_sd3_workflow_is_refused(tmp_path, capsys):
     assert rc != 0
     assert "SD3/SD3.5 (MMDiT)" in err.out + err.err and "node 1" in err.out + err.err
     assert not list(out.rglob("*.png"))
+
+
+def test_full_stand_in_too_big_for_memory_is_refused_before_allocating(monkeypatch):
+    from graphrun.backend.flux import stub as flux_stub
+    from graphrun.errors import ModelError
+
+    monkeypatch.setattr(flux_stub, "available_memory_bytes", lambda: 8 * 2**30)
+    # SDXL base: 2.57 B (UNet) + 0.82 B (text) + 0.08 B (VAE) parameters, fp16 + fp32 copy: ~19 GiB
+    with pytest.raises(ModelError, match=r"full sdxl stand-in \(3\.5 B parameters\).*use --stub-models tiny"):
+        stub_families.make_checkpoint("sdxl", "full")
