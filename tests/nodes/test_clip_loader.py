@@ -137,3 +137,13 @@ def test_clip_loader_stand_in_follows_the_family(tmp_path, capsys):
     assert json.loads(out)["runs"][0]["stub_models"] == [
         "sd2_clip_h.safetensors: random-weight SD2.x (512, EPS) stand-in (tiny; --stub-family sd2, file name contains "
         "'sd2'), not the real text encoder"]
+
+
+def test_dual_clip_loader_sdxl_stand_in(tmp_path, capsys):
+    prompt = _encode_prompt({"class_type": "DualCLIPLoader", "inputs": {
+        "clip_name1": "clip_l.safetensors", "clip_name2": "clip_g.safetensors", "type": "sdxl"}})
+    rc, err, out = _run(tmp_path, tmp_path / "none", prompt, capsys, "--stub-models", "--json")
+    assert rc == 0, err
+    assert json.loads(out)["runs"][0]["stub_models"] == [
+        f"{n}: random-weight SDXL stand-in (tiny; --stub-family sdxl, DualCLIPLoader type sdxl), not the real text "
+        "encoder" for n in ("clip_g.safetensors", "clip_l.safetensors")]
