@@ -28,8 +28,8 @@ def _stand_in(ctx, model_name: str):
     from graphrun.backend.upscale_stub import make_upscale_stand_in, scale_from_name
 
     scale = scale_from_name(model_name)
-    note = (f"{model_name}: random-weight tiny Real-ESRGAN compact stand-in ({scale}x, scale from the file name), "
-            "not the real upscale model")
+    note = (f"{model_name}: random-weight Real-ESRGAN compact stand-in ({scale}x from the file name; tiny, any "
+            "--stub-models size), not the real upscale model")
     if note not in ctx.stub_notes:
         ctx.stub_notes.append(note)
         ctx.log(f"STUB MODEL: {note}")

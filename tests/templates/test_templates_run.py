@@ -155,3 +155,17 @@ def test_not_run_list_names_real_templates():
     present = {p.stem for p in TEMPLATES.glob("*.json")}
     assert set(CASES) <= present
     assert {n for n in NOT_RUN if n.startswith(("sd3.5", "flux_", "sdxl_"))} <= present
+
+
+@pytest.mark.parametrize("file_name,scale", [("RealESRGAN_x4plus.pth", 4), ("RealESRGAN_x2plus.pth", 2),
+                                             ("4x-UltraSharp.pth", 4), ("2x_NMKD-Siax.pth", 2), ("upscaler.pth", 4)])
+def test_upscale_stand_in_scale_follows_the_file_name(file_name, scale):
+    import torch
+
+    from graphrun.backend.upscale_models import upscale_image
+    from graphrun.backend.upscale_stub import make_upscale_stand_in, scale_from_name
+
+    assert scale_from_name(file_name) == scale
+    image = torch.rand(1, 8, 12, 3)
+    out = upscale_image(make_upscale_stand_in(scale), image)
+    assert out.shape == (1, 8 * scale, 12 * scale, 3) and 0.0 <= out.min() and out.max() <= 1.0
