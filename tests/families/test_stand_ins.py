@@ -137,11 +137,11 @@ def test_cli_run_reports_the_family(tmp_path, capsys, ckpt, encoder, label):
 
 
 def test_cli_stub_family_forces(tmp_path, capsys):
-    rc, _ = _run(tmp_path, _prompt("v1-5-pruned-emaonly.safetensors"), "--stub-family", "sd2")
+    rc, _ = _run(tmp_path, _prompt("v1-5-pruned-emaonly.safetensors"), "--stub-family", "sdxl")
     captured = capsys.readouterr()
     assert rc == 0, captured.err
     assert json.loads(captured.out)["runs"][0]["stub_models"] == [
-        "v1-5-pruned-emaonly.safetensors: random-weight SD2.x (512, EPS) stand-in (tiny; --stub-family sd2, forced "
+        "v1-5-pruned-emaonly.safetensors: random-weight SDXL stand-in (tiny; --stub-family sdxl, forced "
         "by --stub-family), not the real checkpoint"]
     assert main(["run", "x.json", "--stub-models", "--stub-family", "sd9"]) != 0
     assert "unknown stand-in family 'sd9'" in capsys.readouterr().err
