@@ -147,3 +147,23 @@ def test_dual_clip_loader_sdxl_stand_in(tmp_path, capsys):
     assert json.loads(out)["runs"][0]["stub_models"] == [
         f"{n}: random-weight SDXL stand-in (tiny; --stub-family sdxl, DualCLIPLoader type sdxl), not the real text "
         "encoder" for n in ("clip_g.safetensors", "clip_l.safetensors")]
+
+
+@pytest.mark.parametrize("layers,recipe", [(2, (None, 49407, False)), (23, (-2, 0, False)), (31, (-2, 0, True))])
+def test_clip_loader_recipe_follows_comfyuis_layer_rule(tmp_path, layers, recipe):
+    """ComfyUI's detect_te_model: a 23rd layer makes a file OpenCLIP-H (SD2: penultimate, pad 0), a 31st makes it
+    OpenCLIP-G (SDXL refiner: penultimate, pad 0, projected pooled); otherwise CLIP-L (SD1: last layer, pad end)."""
+    from safetensors.torch import save_file
+
+    from graphrun.backend.stub import StubSpec, clip_shapes
+
+    spec = StubSpec(0, (1,), 0, (), 0, 0, (1,), 0, 64, layers, 64)
+    sd = {k.replace("cond_stage_model.transformer.", ""): torch.zeros(s, dtype=torch.float16)
+          for k, s in clip_shapes(spec).items()}
+    if recipe[2]:
+        sd["text_projection.weight"] = torch.zeros(64, 64, dtype=torch.float16)
+    (tmp_path / "text_encoders").mkdir()
+    save_file(sd, str(tmp_path / "text_encoders" / "te.safetensors"))
+    ctx = RunContext(settings=Settings(models_dir=tmp_path, device="cpu"))
+    (clip,) = node("CLIPLoader").run(ctx, "te.safetensors", "stable_diffusion")
+    assert (clip.default_layer, clip.pad_token, clip.projected_pooled) == recipe
