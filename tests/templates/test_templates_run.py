@@ -30,24 +30,27 @@ SD2V = "SD2.x 768-v (v-prediction) stand-in"
 UPSCALE = "Real-ESRGAN compact stand-in (4x"
 # template -> (stand-in labels its loaders get, one per missing file, sorted; fast enough to run by default)
 CASES = {
-    "sdxlturbo_example": ([SDXL], True),                     # SDXL turbo, SamplerCustom 1 step at 512
-    "sdxl_simple_example": ([REFINER, SDXL], False),         # base + refiner, 25 steps at 1024 (~35 s)
+    # measured `graphrun run T.json --stub-models` on the 2-CPU dev machine (shared, loaded) in the comments
+    "sdxlturbo_example": ([SDXL], True),                     # SDXL turbo, SamplerCustom 1 step at 512: 14 s
+    "sdxl_simple_example": ([REFINER, SDXL], False),         # base + refiner, 25 steps at 1024: 34 s
     "sdxl_refiner_prompt_example": ([REFINER, SDXL], False),
-    "hiresfix_latent_workflow": ([SD2V], False),             # SD2 768-v, 12 + 14 steps at 768 and 1152
-    "default": ([SD15], False),                              # SD1.5, 20 steps at 512 (~55 s)
-    "image2image": ([SD15], False),
-    "latent_upscale_different_prompt_model": ([SD15, SD15], False),  # two SD1.5 checkpoints, 1368x768 then 1.5x
-    "area_composition": ([SD15, SD15, SD15], False),         # two checkpoints + a VAELoader, 704x1280 then 1088x1920
+    "hiresfix_latent_workflow": ([SD2V], False),             # SD2 768-v, 12 + 14 steps at 768 and 1152: 180 s
+    "default": ([SD15], False),                              # SD1.5, 20 steps at 512: 57 s
+    "image2image": ([SD15], False),                          # 91 s
+    # NOT run to the end here (stopped after minutes in the first sampler; est. >15 min): 1368x768 then 1.5x
+    "latent_upscale_different_prompt_model": ([SD15, SD15], False),
+    # NOT run to the end here (704x1280 then 1088x1920, est. >15 min); validated (`graphrun validate`) only
+    "area_composition": ([SD15, SD15, SD15], False),         # two checkpoints + a VAELoader
     "area_composition_reversed": ([SD15, SD15, SD15], False),
     "area_composition_square_area_for_subject": ([SD15, SD15], False),
     # 512-inpainting-ema is an SD2 inpainting (9-channel) model: graphrun has no inpainting stand-in, the file name
     # carries no family hint, so it runs on the default SD1.5 stand-in (4 channels: VAEEncodeForInpaint still works)
-    "inpaint_example": ([SD15], False),
-    "esrgan_example": ([UPSCALE, SD15], False),              # RealESRGAN_x4plus.pth stand-in
-    "hiresfix_esrgan_workflow": ([UPSCALE, SD2V], False),
-    "flux_schnell": (["Flux.1 schnell stand-in"], False),   # 4 steps at 1024 (tests/flux runs it at 64x64)
+    "inpaint_example": ([SD15], False),                      # 33 s
+    "esrgan_example": ([UPSCALE, SD15], False),              # RealESRGAN_x4plus.pth stand-in: 65 s
+    "hiresfix_esrgan_workflow": ([UPSCALE, SD2V], False),    # 465 s, peak RSS 3.1 GB
+    "flux_schnell": (["Flux.1 schnell stand-in"], False),   # 4 steps at 1024: 23 s (tests/flux: 64x64)
     "flux_dev_example": (["Flux.1 dev stand-in", "Flux.1 dev stand-in", "Flux.1 dev stand-in",
-                          "Flux.1 dev stand-in"], False),    # UNET + 2 text encoders (one note each) + AE
+                          "Flux.1 dev stand-in"], False),    # UNET + 2 text encoders + AE: 32 s
     "flux_dev_checkpoint_example": (["Flux.1 dev stand-in"], False),
 }
 # NOT RUN yet, and why (the nodes come from other helpers' branches or families graphrun does not have):
