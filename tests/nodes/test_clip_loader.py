@@ -167,3 +167,17 @@ def test_clip_loader_recipe_follows_comfyuis_layer_rule(tmp_path, layers, recipe
     ctx = RunContext(settings=Settings(models_dir=tmp_path, device="cpu"))
     (clip,) = node("CLIPLoader").run(ctx, "te.safetensors", "stable_diffusion")
     assert (clip.default_layer, clip.pad_token, clip.projected_pooled) == recipe
+
+
+def test_wrong_kind_of_file_is_named(tmp_path):
+    from safetensors.torch import save_file
+
+    from graphrun.errors import ModelError
+
+    (tmp_path / "text_encoders").mkdir()
+    save_file({"encoder.block.0.layer.0.SelfAttention.k.weight": torch.zeros(4, 4)},
+              str(tmp_path / "text_encoders" / "t5xxl_fp16.safetensors"))
+    ctx = RunContext(settings=Settings(models_dir=tmp_path, device="cpu"))
+    with pytest.raises(ModelError, match=r"t5xxl_fp16\.safetensors is a T5-XXL text encoder; CLIPLoader type "
+                                         r"stable_diffusion loads a CLIP-L"):
+        node("CLIPLoader").run(ctx, "t5xxl_fp16.safetensors", "stable_diffusion")
