@@ -32,6 +32,7 @@ class Settings(BaseModel):
     device: Device = "auto"
     stub_models: bool = False  # random-weight stand-ins for missing checkpoints, labelled as such
     stub_size: Literal["tiny", "full"] = "tiny"
+    stub_family: str | None = None  # force this stand-in (graphrun.families stand-in name); None: from the workflow
     save_metadata: bool = True  # PNG prompt/workflow tEXt chunks, as ComfyUI without --disable-metadata
     progress: bool = True
     # Work estimated to need more memory than this is refused before it starts (backend/budget.py); None means

@@ -31,6 +31,17 @@ class StubSpec:
     clip_mlp: int
     vocab: int = 49408
     positions: int = 77
+    # SD2/SDXL layouts (defaults = SD1.5): linear transformer projections, transformer depth per attention level
+    # (one value per level, 0 = none; None = 1 at each of attention_levels), middle depth, ADM input width
+    linear: bool = False
+    depth: tuple[int, ...] | None = None
+    middle_depth: int = 1
+    adm_in_channels: int | None = None
+
+    def level_depth(self, level: int) -> int:
+        if self.depth is not None:
+            return self.depth[level]
+        return 1 if level in self.attention_levels else 0
 
 
 SPECS = {
@@ -57,15 +68,17 @@ def _resblock(p: str, cin: int, cout: int, emb: int) -> dict[str, tuple[int, ...
     return out
 
 
-def _transformer(p: str, c: int, ctx: int) -> dict[str, tuple[int, ...]]:
-    b = f"{p}.transformer_blocks.0"
-    out = {**_norm(f"{p}.norm", c), **_lin(f"{p}.proj_in", c, c, k=1), **_lin(f"{p}.proj_out", c, c, k=1)}
-    for attn, kv in (("attn1", c), ("attn2", ctx)):
-        out.update({**_lin(f"{b}.{attn}.to_q", c, c, bias=False), **_lin(f"{b}.{attn}.to_k", c, kv, bias=False),
-                    **_lin(f"{b}.{attn}.to_v", c, kv, bias=False), **_lin(f"{b}.{attn}.to_out.0", c, c)})
-    out.update({**_lin(f"{b}.ff.net.0.proj", c * 8, c), **_lin(f"{b}.ff.net.2", c, c * 4)})
-    for n in ("norm1", "norm2", "norm3"):
-        out.update(_norm(f"{b}.{n}", c))
+def _transformer(p: str, c: int, ctx: int, depth: int = 1, linear: bool = False) -> dict[str, tuple[int, ...]]:
+    k = None if linear else 1  # SD2/SDXL project in/out with Linear, SD1.x with 1x1 convs
+    out = {**_norm(f"{p}.norm", c), **_lin(f"{p}.proj_in", c, c, k=k), **_lin(f"{p}.proj_out", c, c, k=k)}
+    for d in range(depth):
+        b = f"{p}.transformer_blocks.{d}"
+        for attn, kv in (("attn1", c), ("attn2", ctx)):
+            out.update({**_lin(f"{b}.{attn}.to_q", c, c, bias=False), **_lin(f"{b}.{attn}.to_k", c, kv, bias=False),
+                        **_lin(f"{b}.{attn}.to_v", c, kv, bias=False), **_lin(f"{b}.{attn}.to_out.0", c, c)})
+        out.update({**_lin(f"{b}.ff.net.0.proj", c * 8, c), **_lin(f"{b}.ff.net.2", c, c * 4)})
+        for n in ("norm1", "norm2", "norm3"):
+            out.update(_norm(f"{b}.{n}", c))
     return out
 
 
@@ -74,20 +87,23 @@ def unet_shapes(s: StubSpec) -> dict[str, tuple[int, ...]]:
     mc, emb, p = s.model_channels, s.model_channels * 4, UNET
     out = {**_lin(f"{p}time_embed.0", emb, mc), **_lin(f"{p}time_embed.2", emb, emb),
            **_lin(f"{p}input_blocks.0.0", mc, 4, k=3)}
+    if s.adm_in_channels is not None:  # SDXL: the ADM vector (pooled text + size embeddings) into the time embedding
+        out.update({**_lin(f"{p}label_emb.0.0", emb, s.adm_in_channels), **_lin(f"{p}label_emb.0.2", emb, emb)})
     skips, ch, i = [mc], mc, 1
     for level, mult in enumerate(s.channel_mult):
         for _ in range(s.num_res_blocks):
             out.update(_resblock(f"{p}input_blocks.{i}.0", ch, mc * mult, emb))
             ch = mc * mult
-            if level in s.attention_levels:
-                out.update(_transformer(f"{p}input_blocks.{i}.1", ch, s.context_dim))
+            if s.level_depth(level):
+                out.update(_transformer(f"{p}input_blocks.{i}.1", ch, s.context_dim, s.level_depth(level), s.linear))
             skips.append(ch)
             i += 1
         if level != len(s.channel_mult) - 1:
             out.update(_lin(f"{p}input_blocks.{i}.0.op", ch, ch, k=3))
             skips.append(ch)
             i += 1
-    out.update({**_resblock(f"{p}middle_block.0", ch, ch, emb), **_transformer(f"{p}middle_block.1", ch, s.context_dim),
+    out.update({**_resblock(f"{p}middle_block.0", ch, ch, emb),
+                **_transformer(f"{p}middle_block.1", ch, s.context_dim, s.middle_depth, s.linear),
                 **_resblock(f"{p}middle_block.2", ch, ch, emb)})
     i = 0
     for level in reversed(range(len(s.channel_mult))):
@@ -95,8 +111,8 @@ def unet_shapes(s: StubSpec) -> dict[str, tuple[int, ...]]:
             cout = mc * s.channel_mult[level]
             out.update(_resblock(f"{p}output_blocks.{i}.0", ch + skips.pop(), cout, emb))
             ch, sub = cout, 1
-            if level in s.attention_levels:
-                out.update(_transformer(f"{p}output_blocks.{i}.1", ch, s.context_dim))
+            if s.level_depth(level):
+                out.update(_transformer(f"{p}output_blocks.{i}.1", ch, s.context_dim, s.level_depth(level), s.linear))
                 sub = 2
             if level and r == s.num_res_blocks:
                 out.update(_lin(f"{p}output_blocks.{i}.{sub}.conv", ch, ch, k=3))
@@ -174,7 +190,7 @@ POOL = 65_537  # prime: larger tensors repeat a per-tensor random pool (values a
 def _init(name: str, shape: tuple[int, ...], fan_in: int, seed: int, dtype: torch.dtype) -> Tensor:
     """U(±1/sqrt(fan_in)) from a generator seeded by (seed, name); norm weights 1, norm biases 0."""
     leaf = name.rsplit(".", 2)[-2]
-    if len(shape) == 1 and "norm" in leaf:
+    if len(shape) == 1 and ("norm" in leaf or leaf.startswith("ln_")):  # HF norms; OpenCLIP ln_1/ln_2/ln_final
         return (torch.ones(shape) if name.endswith(".weight") else torch.zeros(shape)).to(dtype)
     n = math.prod(shape)
     gen = torch.Generator().manual_seed(seed * 1_000_003 + zlib.crc32(name.encode()))

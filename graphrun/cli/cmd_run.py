@@ -30,7 +30,10 @@ def add_settings_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
                    help="compute device (fp32 on CPU; ComfyUI's dtypes on GPU)")
     p.add_argument("--stub-models", nargs="?", const="tiny", choices=["tiny", "full"], default=None,
-                   help="use deterministic random-weight SD1.5 stand-ins for MISSING checkpoints (labelled)")
+                   help="use deterministic random-weight stand-ins for MISSING model files (labelled); the family "
+                        "(SD1.5, SD2.x, SDXL, Flux) is chosen from the file names and the workflow's nodes")
+    p.add_argument("--stub-family", default=None, metavar="NAME", type=_stand_in_name,
+                   help=f"with --stub-models: build this family's stand-ins ({', '.join(STAND_IN_NAMES)})")
     p.add_argument("--no-metadata", action="store_true", help="do not embed prompt/workflow in PNGs")
     p.add_argument("--memory-budget", type=float, default=None, metavar="GB",
                    help="refuse work estimated to need more memory (default $GRAPHRUN_MEMORY_BUDGET_GB, else 80%% "
@@ -39,6 +42,19 @@ def add_settings_arguments(p: argparse.ArgumentParser) -> None:
                    help="memory bound of the in-process execution cache (LRU; default a quarter of RAM)")
     p.add_argument("--no-cache", action="store_true",
                    help="run every node every time (no reuse of unchanged nodes' outputs across workflows/cells)")
+
+
+# the stand-in names of graphrun.families (listed here so that building the parser imports no model code;
+# tests/families/test_stand_ins.py checks the list against the registry)
+STAND_IN_NAMES = ("sd15", "sd2", "sd2_v", "sdxl", "sdxl_refiner", "flux", "flux_schnell")
+
+
+def _stand_in_name(text: str) -> str:
+    from graphrun.families import stand_ins
+
+    if text not in stand_ins():
+        raise argparse.ArgumentTypeError(f"unknown stand-in family {text!r}; choose from {', '.join(sorted(stand_ins()))}")
+    return text
 
 
 def store_from_args(args: argparse.Namespace):
@@ -53,7 +69,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     stub = getattr(args, "stub_models", None)
     kwargs = dict(input_dir=args.input_dir or Path("input"), output_dir=args.output_dir,
                   device=getattr(args, "device", "auto"), extra_model_paths=tuple(args.extra_model_paths),
-                  stub_models=stub is not None, stub_size=stub or "tiny",
+                  stub_models=stub is not None, stub_size=stub or "tiny", stub_family=getattr(args, "stub_family", None),
                   save_metadata=not getattr(args, "no_metadata", False), progress=not getattr(args, "json", False),
                   dtype=getattr(args, "dtype", None), fast=tuple(getattr(args, "fast", None) or ()))
     if args.models_dir is not None:

@@ -2,6 +2,8 @@
 
 from graphrun.families import flux, sd15, sd2, sdxl  # noqa: F401 - registration
 from graphrun.families.latent_formats import LatentFormat
-from graphrun.families.registry import FAMILIES, ClipPart, Family, families, get_family, register
+from graphrun.families.registry import (FAMILIES, ClipPart, Family, StandIn, families, get_family, register,
+                                        stand_ins)
 
-__all__ = ["FAMILIES", "ClipPart", "Family", "LatentFormat", "families", "get_family", "register"]
+__all__ = ["FAMILIES", "ClipPart", "Family", "LatentFormat", "StandIn", "families", "get_family", "register",
+           "stand_ins"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 
 from graphrun.families import latent_formats
-from graphrun.families.registry import Family, register
+from graphrun.families.registry import Family, StandIn, register
 
 DEFAULT_GUIDANCE = 3.5  # model_base.Flux.extra_conds: kwargs.get("guidance", 3.5)
 
@@ -57,14 +57,26 @@ def _load(*args, **kwargs):
     return flux_checkpoint_from_state_dict(*args, **kwargs)
 
 
+def _stand_in(variant):
+    def make(size):
+        from graphrun.backend.flux.stub import check_fits, make_flux_checkpoint
+
+        check_fits([variant, "clip_l", "t5xxl", "ae"], size)
+        return make_flux_checkpoint(variant, size)
+    return make
+
+
 FLUX = register(Family(
     name="flux", label="Flux.1 dev", latent_format=latent_formats.FLUX, recognise=lambda cfg, shapes: False,
     model_sampling=_dev_sampling, model_conds=_conds, priority=5, recognise_keys=_is_dev, load_checkpoint=_load,
     file_hints=("flux1-dev", "flux-dev", "flux_dev", "flux"),
+    stand_ins=(StandIn("flux", "Flux.1 dev", _stand_in("dev"), ("flux", "flux1-dev", "flux-dev", "flux_dev")),),
 ))
 
 FLUX_SCHNELL = register(Family(
     name="flux_schnell", label="Flux.1 schnell", latent_format=latent_formats.FLUX,
     recognise=lambda cfg, shapes: False, model_sampling=_schnell_sampling, model_conds=_conds, priority=4,
     recognise_keys=_is_schnell, load_checkpoint=_load, file_hints=("schnell",),
+    stand_ins=(StandIn("flux_schnell", "Flux.1 schnell", _stand_in("schnell"),
+                       ("schnell", "flux1-schnell", "flux-schnell", "flux_schnell")),),
 ))

@@ -38,6 +38,20 @@ class ClipPart:
 
 
 @dataclass(frozen=True)
+class StandIn:
+    """A labelled random-weight stand-in of a family for --stub-models (`name` is also a --stub-family value).
+
+    `make(size)` returns a single-file checkpoint state dict in the family's distributed layout (size "tiny" or
+    "full"), which the ordinary loaders recognise as this family; `file_hints`: lower-case fragments of the file
+    names ComfyUI users give such checkpoints (the longest match over all stand-ins wins)."""
+
+    name: str
+    label: str
+    make: Callable[[str], Mapping[str, Any]]
+    file_hints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Family:
     """A model family; see the module docstring. Functions take the detected UNetConfig and shapes/state dict."""
 
@@ -56,6 +70,7 @@ class Family:
     # built by their own loader (state_dict, source=, policy=, path=) -> Checkpoint.
     recognise_keys: Callable[[Shapes], bool] | None = None
     load_checkpoint: Callable[..., Any] | None = None
+    stand_ins: tuple[StandIn, ...] = ()         # --stub-models stand-ins (SD2: 512 EPS and 768-v)
 
     def heads(self, channels: int) -> int:
         """Attention heads of a transformer with `channels` width (ComfyUI openaimodel num_heads/num_head_channels)."""
@@ -87,6 +102,11 @@ def families() -> list[Family]:
     """All families in recognition order."""
     _load_all()
     return sorted(FAMILIES.values(), key=lambda f: (f.priority, f.name))
+
+
+def stand_ins() -> dict[str, tuple[StandIn, Family]]:
+    """Every stand-in by name (the --stub-family choices), with its family, in recognition order."""
+    return {s.name: (s, f) for f in families() for s in f.stand_ins}
 
 
 def _load_all() -> None:

@@ -5,7 +5,7 @@ says `v_pred`, zsnr with `ztsnr`, as ComfyUI's SDXL.model_type)."""
 from __future__ import annotations
 
 from graphrun.families import conds, latent_formats
-from graphrun.families.registry import ClipPart, Family, register
+from graphrun.families.registry import ClipPart, Family, StandIn, register
 
 CLIP_L = ClipPart("clip_l", ("conditioner.embedders.0.transformer.",), layer="hidden", layer_idx=-2,
                   layer_norm_hidden=False)
@@ -45,14 +45,26 @@ def _refiner_conds(entry, prompt_type, model=None):
     return {"y": conds.sdxl_refiner_adm(entry, prompt_type)}
 
 
+def _stand_in(kind):
+    def make(size):
+        from graphrun.backend import stub_families
+
+        return stub_families.make_checkpoint(kind, size)
+    return make
+
+
 SDXL = register(Family(
     name="sdxl", label="SDXL", latent_format=latent_formats.SDXL, recognise=lambda cfg, shapes: _is_base(cfg),
     num_head_channels=64, clip_parts=(CLIP_L, CLIP_G_BASE), model_sampling=_sampling, model_conds=_base_conds,
     priority=20, file_hints=("sd_xl", "sdxl", "xl_base", "xl-base"),
+    stand_ins=(StandIn("sdxl", "SDXL", _stand_in("sdxl"), ("sd_xl", "sdxl", "xl_base", "xl-base", "sd_xl_base",
+                                                         "sdxl_base", "sd_xl_turbo", "sdxl_turbo", "sdxl-turbo")),),
 ))
 
 SDXL_REFINER = register(Family(
     name="sdxl_refiner", label="SDXL refiner", latent_format=latent_formats.SDXL,
     recognise=lambda cfg, shapes: _is_refiner(cfg), num_head_channels=64, clip_parts=(CLIP_G_REFINER,),
     model_sampling=_sampling, model_conds=_refiner_conds, priority=10, file_hints=("refiner",),
+    stand_ins=(StandIn("sdxl_refiner", "SDXL refiner", _stand_in("sdxl_refiner"),
+                       ("refiner", "sd_xl_refiner", "sdxl_refiner", "xl_refiner")),),
 ))

@@ -23,6 +23,16 @@ def find_or_stub(ctx, folder: str, name: str, stand_in: str) -> Path | None:
     return None
 
 
+def find_path(ctx, folder: str, name: str) -> Path | None:
+    """The file's path; None when it is missing and --stub-models is on (the caller notes its stand-in)."""
+    try:
+        return ctx.folders.find(folder, name)
+    except ModelError:
+        if not ctx.settings.stub_models:
+            raise
+    return None
+
+
 def policy(ctx):
     from graphrun.backend.devices import dtype_policy
 

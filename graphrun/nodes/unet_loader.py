@@ -21,16 +21,19 @@ class UNETLoader(NodeType):
 
     def run(self, ctx, unet_name, weight_dtype):
         from graphrun.backend.flux import load as flux
-        from graphrun.families import get_family
-        from graphrun.nodes._model_files import find_or_stub, policy
+        from graphrun.nodes._checkpoints import choose, note_stand_in, stand_in_checkpoint
+        from graphrun.nodes._model_files import find_path, policy
 
         if weight_dtype not in WEIGHT_DTYPES:
             raise NodeInputError("weight_dtype", f"unknown weight_dtype; allowed: {', '.join(WEIGHT_DTYPES)}",
                                  value=weight_dtype)
-        family = flux.stub_family_name(unet_name) or "flux"
-        path = find_or_stub(ctx, "diffusion_models", unet_name, get_family(family).label)
-        if path is None:
-            size = ctx.settings.stub_size
+        path = find_path(ctx, "diffusion_models", unet_name)
+        if path is None:  # --stub-models: UNETLoader mostly loads Flux DiTs, so Flux.1 dev unless told otherwise
+            choice = choose(ctx, unet_name, default="flux")
+            if choice.family.load_checkpoint is None:  # an SD-family UNet: the MODEL of that family's stand-in
+                return (stand_in_checkpoint(ctx, unet_name, "diffusion model", choice=choice).model,)
+            note_stand_in(ctx, unet_name, choice)
+            family, size = choice.family.name, ctx.settings.stub_size
             return (ctx.store.get_or_load(ctx.store.stubs, ("unet", family, size, weight_dtype, str(ctx.device)),
                                           lambda: flux.load_stub_flux_model(family, size, device=ctx.device,
                                                                             weight_dtype=weight_dtype)),)

@@ -20,8 +20,9 @@ STUB_FILE_INPUTS = {
     "checkpoints": (("CheckpointLoaderSimple", "ckpt_name"),),
     "controlnet": (("ControlNetLoader", "control_net_name"), ("DiffControlNetLoader", "control_net_name")),
     "diffusion_models": (("UNETLoader", "unet_name"),),
-    "text_encoders": (("DualCLIPLoader", "clip_name1"), ("DualCLIPLoader", "clip_name2")),
+    "text_encoders": (("DualCLIPLoader", "clip_name1"), ("DualCLIPLoader", "clip_name2"), ("CLIPLoader", "clip_name")),
     "vae": (("VAELoader", "vae_name"),),
+    "upscale_models": (("UpscaleModelLoader", "model_name"),),
 }
 
 
