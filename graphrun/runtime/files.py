@@ -21,6 +21,7 @@ STUB_FILE_INPUTS = {
     "diffusion_models": (("UNETLoader", "unet_name"),),
     "text_encoders": (("DualCLIPLoader", "clip_name1"), ("DualCLIPLoader", "clip_name2")),
     "vae": (("VAELoader", "vae_name"),),
+    "loras": (("LoraLoader", "lora_name"), ("LoraLoaderModelOnly", "lora_name")),
 }
 
 

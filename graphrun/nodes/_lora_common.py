@@ -1,0 +1,37 @@
+"""What LoraLoader and LoraLoaderModelOnly share: read (or stand in for) the file, apply, explain mismatches."""
+
+from __future__ import annotations
+
+from graphrun.errors import NodeInputError
+
+
+def load_lora_node(ctx, model, clip, lora_name: str, strength_model: float, strength_clip: float):
+    """(MODEL, CLIP) with the LoRA applied, as ComfyUI's LoraLoader.load_lora (both strengths 0: the inputs
+    themselves). Refuses a file none of whose names fit the model/CLIP (wrong family); warns on partial fits."""
+    if strength_model == 0 and strength_clip == 0:
+        return model, clip
+    from graphrun.backend import lora, lora_apply
+    from graphrun.nodes._model_files import find_or_stub, policy
+
+    family = getattr(model.family, "label", "unknown")
+    path = find_or_stub(ctx, "loras", lora_name, f"LoRA for {family}")
+    if path is None:
+        sd = ctx.store.get_or_load(ctx.store.stubs, ("lora", id(model.network), clip is not None),
+                                   lambda: lora_apply.stub_lora(model, clip))
+    else:
+        sd = ctx.store.files.get(path, policy(ctx), lambda: lora.read_lora(path), kind="lora")
+    kind = lora.unsupported_kind(sd)
+    if kind is not None:
+        raise NodeInputError("lora_name", f"{kind} adapters are not supported by graphrun (LoRA / LoCon / DoRA "
+                             "only)", value=lora_name)
+    result = lora_apply.apply_lora(model, clip, sd, strength_model, strength_clip)
+    if result.model_keys + result.clip_keys == 0:
+        what = "the model" + (" or its CLIP" if clip is not None else "")
+        raise NodeInputError("lora_name", f"no weight of this LoRA fits {what}: the file looks like "
+                             f"{lora.describe_lora(sd)}, the model is {family}", value=lora_name)
+    if result.unmatched:
+        shown = ", ".join(result.unmatched[:8]) + (f" and {len(result.unmatched) - 8} more"
+                                                   if len(result.unmatched) > 8 else "")
+        ctx.log(f"warning: LoRA {lora_name} (node {ctx.node_id}): {len(result.unmatched)} tensors fit nothing "
+                f"in the model and were not loaded: {shown}")
+    return result.model, result.clip

@@ -1,0 +1,138 @@
+"""ComfyUI v0.3.64 reference outputs for graphrun's LoraLoader / LoraLoaderModelOnly.
+
+Each case is an API prompt (tiny SD1.5 checkpoint of ../shared/parity + the tiny LoRAs of make_tiny_loras.py)
+run by ComfyUI's own executor (validate_prompt + PromptExecutor, shared oracle harness: CPU, fp32, one thread,
+deterministic), twice; both runs must give identical files. Written to tests/fixtures/lora/:
+  NAME.api.json                 the prompt (SaveImage/SaveLatent prefixes "NAME/n<node id>")
+  NAME/n<id>_00001_.latent|png  ComfyUI's own output files
+The LoRA files are regenerated into the oracle's models/loras and must equal tests/fixtures/lora/loras byte for byte.
+
+    ORACLE_WORK=/tmp/ow-lora COMFY_ROOT=/tmp/ow/ComfyUI /tmp/ow/venv/bin/python tools/oracle/run_lora.py
+"""
+import json
+import os
+import shutil
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+SHARED_ORACLE = os.environ.get("SHARED_ORACLE", os.path.join(os.path.dirname(REPO), "shared", "oracle"))
+os.environ.setdefault("PARITY_DIR", os.path.join(os.path.dirname(SHARED_ORACLE), "parity"))
+sys.path.insert(0, HERE)
+sys.path.insert(0, SHARED_ORACLE)
+import comfy_env  # noqa: E402,F401
+import oracle_paths as P  # noqa: E402
+import tiny_detect  # noqa: E402
+import harness as H  # noqa: E402
+import make_tiny_loras as L  # noqa: E402
+
+FIXTURES = os.path.join(REPO, "tests", "fixtures", "lora")
+CKPT = "tiny-sd15.safetensors"
+SEED = 280823642470253
+POS = "photograph of victorian woman with wings, sky clouds, meadow grass"
+NEG = "watermark, text"
+
+
+class Prompt:
+    def __init__(self, name):
+        self.name, self.p = name, {}
+
+    def add(self, class_type, **inputs):
+        nid = str(len(self.p) + 1)
+        self.p[nid] = {"class_type": class_type, "inputs": inputs}
+        return nid
+
+    def save(self, kind, key, value):
+        nid = str(len(self.p) + 1)
+        return self.add(kind, **{key: value}, filename_prefix="%s/n%s" % (self.name, nid))
+
+
+def build(name, loras, sampler="euler", steps=3):
+    """loras: [(node, lora_name, strength_model, strength_clip)] chained in order; node "M" = LoraLoaderModelOnly."""
+    p = Prompt(name)
+    ck = p.add("CheckpointLoaderSimple", ckpt_name=CKPT)
+    model, clip = [ck, 0], [ck, 1]
+    for kind, lora, sm, sc in loras:
+        if kind == "M":
+            model = [p.add("LoraLoaderModelOnly", model=model, lora_name=lora, strength_model=sm), 0]
+        else:
+            n = p.add("LoraLoader", model=model, clip=clip, lora_name=lora, strength_model=sm, strength_clip=sc)
+            model, clip = [n, 0], [n, 1]
+    pos = [p.add("CLIPTextEncode", text=POS, clip=clip), 0]
+    neg = [p.add("CLIPTextEncode", text=NEG, clip=clip), 0]
+    lat = [p.add("EmptyLatentImage", width=64, height=64, batch_size=1), 0]
+    out = [p.add("KSampler", model=model, seed=SEED, steps=steps, cfg=5.0, sampler_name=sampler, scheduler="normal",
+                 positive=pos, negative=neg, latent_image=lat, denoise=1.0), 0]
+    p.save("SaveLatent", "samples", out)
+    p.save("SaveImage", "images", [p.add("VAEDecode", samples=out, vae=[ck, 2]), 0])
+    return {"name": name, "prompt": p.p}
+
+
+def cases():
+    K, C, PE, D = ("tiny-kohya.safetensors", "tiny-comfy.safetensors", "tiny-peft.safetensors",
+                   "tiny-kohya-ldm-dora.safetensors")
+    return [
+        build("lora_kohya", [("L", K, 1.0, 1.0)]),
+        build("lora_kohya_split", [("L", K, 0.7, 1.6)], sampler="dpmpp_2m"),
+        build("lora_comfy_negative", [("L", C, -0.8, -0.5)]),
+        build("lora_peft", [("L", PE, 1.3, 0.9)]),
+        build("lora_stacked", [("L", K, 0.6, 0.9), ("L", C, 1.1, -0.4)]),
+        build("lora_model_only_dora", [("M", D, 0.75, 0.0)]),
+        build("lora_clip_only", [("L", K, 0.0, 1.0)]),
+        build("lora_model_only_stacked", [("M", K, 1.0, 0.0), ("M", D, -1.5, 0.0)], sampler="heun"),
+    ]
+
+
+def prepare():
+    import folder_paths
+    d = os.path.join(P.MODELS_DIR, "loras")
+    os.makedirs(d, exist_ok=True)
+    L.main(d)
+    for n in L.LORAS:
+        with open(os.path.join(d, n), "rb") as a, open(os.path.join(FIXTURES, "loras", n), "rb") as b:
+            if a.read() != b.read():
+                raise SystemExit("%s differs from the committed fixture; rerun make_tiny_loras.py" % n)
+    folder_paths.folder_names_and_paths["loras"] = ([d], folder_paths.supported_pt_extensions)
+
+
+def run_once(case, out_root):
+    H.set_output_dir(out_root)
+    shutil.rmtree(out_root, ignore_errors=True)
+    os.makedirs(out_root)
+    H.run_prompt(case["prompt"], "lora-" + case["name"])
+    files = {}
+    for root, _, names in os.walk(out_root):
+        for n in names:
+            path = os.path.join(root, n)
+            with open(path, "rb") as fh:
+                files[os.path.relpath(path, out_root)] = fh.read()
+    return files
+
+
+def main():
+    tiny_detect.install()
+    prepare()
+    only = sys.argv[1:]
+    bad = []
+    for c in cases():
+        if only and not any(c["name"].startswith(o) for o in only):
+            continue
+        r1 = run_once(c, os.path.join(P.OUTPUT_DIR, "lora1"))
+        r2 = run_once(c, os.path.join(P.OUTPUT_DIR, "lora2"))
+        if r1 != r2:
+            bad.append(c["name"])
+        shutil.rmtree(os.path.join(FIXTURES, c["name"]), ignore_errors=True)
+        with open(os.path.join(FIXTURES, c["name"] + ".api.json"), "w") as fh:
+            json.dump(c["prompt"], fh, indent=1, sort_keys=True)
+        for rel, data in r1.items():
+            dst = os.path.join(FIXTURES, rel)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            with open(dst, "wb") as fh:
+                fh.write(data)
+        print("%-28s files %d rerun identical %s" % (c["name"], len(r1), r1 == r2))
+    if bad:
+        raise SystemExit("reruns differ: %s" % bad)
+
+
+if __name__ == "__main__":
+    main()
