@@ -145,3 +145,17 @@ def test_pickled_lora_is_refused(models_dir, tmp_path, capsys):
     assert _run(path, tmp_path / "models", tmp_path / "out") != 0
     err = capsys.readouterr().err
     assert "evil.pt" in err and ".safetensors files only" in err, err
+
+
+@pytest.mark.parametrize("name", ["LoraLoader", "LoraLoaderModelOnly"])
+def test_declaration_equals_object_info(object_info_path, name):
+    from graphrun.nodes.base import default_registry
+
+    ref = json.loads(object_info_path.read_text())[name]
+    ours = default_registry().get(name).definition().model_dump()
+    for field in ("input_order", "output", "output_name", "output_is_list", "display_name", "category",
+                  "description", "output_node"):
+        assert ours[field] == ref[field], field
+    for group, inputs in ref["input"].items():  # lora_name's list depends on the folder
+        for k, spec in inputs.items():
+            assert ours["input"][group][k][1:] == spec[1:] and (k == "lora_name" or ours["input"][group][k] == spec)
