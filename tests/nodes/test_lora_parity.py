@@ -2,7 +2,7 @@
 
 Cases and reference files: tests/fixtures/lora/ (tools/oracle/run_lora.py ran them in real ComfyUI with the tiny
 LoRAs tools/oracle/make_tiny_loras.py writes to tests/fixtures/lora/loras: kohya, ComfyUI's own names with a LoCon
-mid, diffusers/PEFT, kohya-on-LDM with DoRA). Latents within relative L2 1e-5, PNGs within one level. Also: both
+mid, diffusers/PEFT, kohya-on-LDM with DoRA; an SDXL LoRA with lora_te1_/lora_te2_ on the tiny SDXL). Latents within relative L2 1e-5, PNGs within one level. Also: both
 strengths 0 returns the inputs (bit-identical output), and a LoRA for another family is refused clearly.
 """
 
@@ -39,7 +39,8 @@ def one_thread():
 def models_dir(tiny_ckpt, tmp_path_factory):
     root = tmp_path_factory.mktemp("models")
     (root / "checkpoints").mkdir()
-    os.symlink(tiny_ckpt, root / "checkpoints" / tiny_ckpt.name)
+    for ckpt in tiny_ckpt.parent.glob("*.safetensors"):  # tiny-sd15, tiny-sdxl
+        os.symlink(ckpt, root / "checkpoints" / ckpt.name)
     os.symlink(FIXTURES / "loras", root / "loras")
     return root
 

@@ -117,8 +117,27 @@ def sdxl_only():
     return sd
 
 
+def sdxl():
+    """For the tiny SDXL of ../shared/parity (UNet width 64 at the attention levels, both text encoders width 32):
+    kohya on LDM names, kohya on diffusers names for SDXL's add_embedding (label_emb), lora_te1_/lora_te2_, and
+    diffusers/PEFT text_encoder_2.* names."""
+    sd = {}
+    K = ".lora_up.weight", ".lora_down.weight"
+    _pair(sd, "lora_unet_input_blocks_3_1_transformer_blocks_0_attn2_to_k", 64, 64, *K, alpha=2.0)
+    _pair(sd, "lora_unet_middle_block_1_transformer_blocks_0_attn1_to_q", 64, 64, *K, alpha=2.0)
+    _pair(sd, "lora_unet_add_embedding_linear_2", 128, 128, *K, alpha=1.0)
+    _pair(sd, "lora_unet_add_embedding_linear_1", 128, 1568, *K, alpha=1.0)
+    _pair(sd, "lora_te1_text_model_encoder_layers_0_self_attn_q_proj", 32, 32, *K, alpha=2.0)
+    _pair(sd, "lora_te1_text_model_encoder_layers_1_mlp_fc1", 128, 32, *K, alpha=2.0)
+    _pair(sd, "lora_te2_text_model_encoder_layers_0_self_attn_v_proj", 32, 32, *K, alpha=2.0)
+    _pair(sd, "text_encoder_2.text_model.encoder.layers.1.self_attn.q_proj", 32, 32, ".lora_B.weight",
+          ".lora_A.weight")
+    return sd
+
+
 LORAS = {"tiny-kohya.safetensors": kohya, "tiny-comfy.safetensors": comfy, "tiny-peft.safetensors": peft,
-         "tiny-kohya-ldm-dora.safetensors": kohya_ldm_dora, "tiny-sdxl-wrong.safetensors": sdxl_only}
+         "tiny-kohya-ldm-dora.safetensors": kohya_ldm_dora, "tiny-sdxl-wrong.safetensors": sdxl_only,
+         "tiny-sdxl-kohya.safetensors": sdxl}
 
 
 def main(out_dir):

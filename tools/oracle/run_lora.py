@@ -47,10 +47,10 @@ class Prompt:
         return self.add(kind, **{key: value}, filename_prefix="%s/n%s" % (self.name, nid))
 
 
-def build(name, loras, sampler="euler", steps=3):
+def build(name, loras, sampler="euler", steps=3, ckpt=CKPT):
     """loras: [(node, lora_name, strength_model, strength_clip)] chained in order; node "M" = LoraLoaderModelOnly."""
     p = Prompt(name)
-    ck = p.add("CheckpointLoaderSimple", ckpt_name=CKPT)
+    ck = p.add("CheckpointLoaderSimple", ckpt_name=ckpt)
     model, clip = [ck, 0], [ck, 1]
     for kind, lora, sm, sc in loras:
         if kind == "M":
@@ -80,6 +80,7 @@ def cases():
         build("lora_model_only_dora", [("M", D, 0.75, 0.0)]),
         build("lora_clip_only", [("L", K, 0.0, 1.0)]),
         build("lora_model_only_stacked", [("M", K, 1.0, 0.0), ("M", D, -1.5, 0.0)], sampler="heun"),
+        build("lora_sdxl", [("L", "tiny-sdxl-kohya.safetensors", 0.9, 1.2)], ckpt="tiny-sdxl.safetensors"),
     ]
 
 
@@ -111,6 +112,10 @@ def run_once(case, out_root):
 
 def main():
     tiny_detect.install()
+    import families_detect
+    families_detect.install()  # the tiny SDXL of ../shared/parity (config detection only)
+    sdxl = os.path.join(P.PARITY_DIR, "models", "checkpoints", "tiny-sdxl.safetensors")
+    P._link(sdxl, os.path.join(P.MODELS_DIR, "checkpoints", "tiny-sdxl.safetensors"))
     prepare()
     only = sys.argv[1:]
     bad = []
