@@ -209,7 +209,8 @@ def _base_weights(transformer) -> dict[str, Tensor]:
 
 # ---------------------------------------------------------------- matching
 def load_patches(sd: Mapping[str, Tensor], key_map: Mapping[str, object]) -> tuple[dict[object, object], set[str]]:
-    """{target: patch data} for every LoRA name of `key_map` present in `sd`, and the tensor names used."""
+    """{(target, by_rows): patch data} for every LoRA name of `key_map` present in `sd` (in key-map order), and the
+    tensor names used."""
     patches: dict[object, object] = {}
     used: set[str] = set()
     for name, target in key_map.items():
@@ -231,6 +232,8 @@ def load_patches(sd: Mapping[str, Tensor], key_map: Mapping[str, object]) -> tup
 
 
 def _add(patches: dict, target, data) -> None:
+    """Keyed by (our key, whether by rows): a later name for the very same target replaces an earlier one (as in
+    ComfyUI's patch dict), while a whole-weight and a fused-rows patch of one weight both apply."""
     if isinstance(target, list):  # Flux BFL: one fused weight onto several of ours
         for ours, rows in target:
             if isinstance(data, LoraWeights):
@@ -239,9 +242,9 @@ def _add(patches: dict, target, data) -> None:
                 data_r = LoraWeights(data.up, data.down, data.alpha, data.mid, None, rows)
             else:
                 data_r = ("diff", (data[1][0][rows],))
-            patches[ours] = data_r
+            patches[(ours, True)] = data_r
         return
-    patches[target] = data
+    patches[(target, False)] = data
 
 
 def unsupported_kind(sd: Mapping[str, Tensor]) -> str | None:

@@ -82,21 +82,22 @@ def apply_lora(model, clip, sd: Mapping[str, Tensor], strength_model: float, str
     bfl_map = flux_bfl_key_map(model.network) if model is not None and not hasattr(model.network, "unet") else {}
     parts = clip_part_names(clip, model.family if model is not None else None) if clip is not None else {}
     clip_map = clip_key_map(parts) if parts else {}
-    model_patches, used = load_patches(sd, {**unet_map, **bfl_map})
+    model_patches, used = load_patches(sd, {**bfl_map, **unet_map})  # ComfyUI's order: model-layout names first
     clip_patches, used_c = load_patches(sd, clip_map)
     used |= used_c
     new_model = None
     if model is not None:
         new_model = model.clone()
-        new_model.add_patches({k: (v,) for k, v in model_patches.items()}, strength_model)
+        new_model.patches = new_model.patches + tuple(  # (Model.add_patches allows one patch per key per call)
+            WeightPatch(k, "lora", (v,), strength_model, 1.0) for (k, _), v in model_patches.items())
     new_clip = None
     if clip is not None:
         per_part: dict[str, list[WeightPatch]] = {}
-        for (part, key), data in clip_patches.items():
+        for ((part, key), _), data in clip_patches.items():
             per_part.setdefault(part, []).append(WeightPatch(key, "lora", (data,), strength_clip, 1.0))
         new_clip = _clip_with_parts(clip, {p: _patch_clip_model(parts[p], per_part.get(p, [])) for p in parts})
     unmatched = sorted(k for k in sd if k not in used)
-    return LoraResult(new_model, new_clip, len(model_patches), len(clip_patches), unmatched)
+    return LoraResult(new_model, new_clip, len({k for k, _ in model_patches}), len(clip_patches), unmatched)
 
 
 def stub_lora(model, clip, rank: int = 4, seed: int = 0) -> dict[str, Tensor]:

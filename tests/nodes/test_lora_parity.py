@@ -2,7 +2,8 @@
 
 Cases and reference files: tests/fixtures/lora/ (tools/oracle/run_lora.py ran them in real ComfyUI with the tiny
 LoRAs tools/oracle/make_tiny_loras.py writes to tests/fixtures/lora/loras: kohya, ComfyUI's own names with a LoCon
-mid, diffusers/PEFT, kohya-on-LDM with DoRA; an SDXL LoRA with lora_te1_/lora_te2_ on the tiny SDXL). Latents within relative L2 1e-5, PNGs within one level. Also: both
+mid, diffusers/PEFT, kohya-on-LDM with DoRA; an SDXL LoRA with lora_te1_/lora_te2_ on the tiny SDXL; a Flux LoRA with BFL and diffusers names on the
+tiny Flux schnell). Latents within relative L2 1e-5, PNGs within one level. Also: both
 strengths 0 returns the inputs (bit-identical output), and a LoRA for another family is refused clearly.
 """
 
@@ -45,6 +46,18 @@ def models_dir(tiny_ckpt, tmp_path_factory):
     return root
 
 
+@pytest.fixture(scope="module")
+def flux_models_dir(models_dir):
+    """The tiny Flux files of tests/fixtures/flux (regenerated, content-hash checked) beside the SD checkpoints."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tiny_flux", ROOT / "tests" / "fixtures" / "flux" / "tiny_flux.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.write_all(str(models_dir))
+    return models_dir
+
+
 def _run(prompt_path, models_dir, out):
     return main(["run", str(prompt_path), "--models-dir", str(models_dir), "--output-dir", str(out),
                  "--device", "cpu", "-q"])
@@ -68,7 +81,8 @@ def test_committed_loras_are_what_the_generator_makes(tmp_path):
 
 @pytest.mark.parity
 @pytest.mark.parametrize("name", CASES)
-def test_lora_case_matches_comfyui(name, models_dir, tmp_path):
+def test_lora_case_matches_comfyui(name, request, tmp_path):
+    models_dir = request.getfixturevalue("flux_models_dir" if "flux" in name else "models_dir")
     assert _run(FIXTURES / f"{name}.api.json", models_dir, tmp_path) == 0
     refs = sorted((FIXTURES / name).iterdir())
     assert {p.name for p in (tmp_path / name).iterdir()} == {p.name for p in refs}

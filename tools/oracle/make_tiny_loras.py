@@ -135,9 +135,25 @@ def sdxl():
     return sd
 
 
+def flux():
+    """For the tiny Flux of tests/fixtures/flux (hidden 64, mlp 256, CLIP-L width 64): BFL names (ComfyUI's
+    diffusion_model.* and kohya lora_unet_*) on fused weights (img qkv, single-block linear1 = qkv+mlp, the final
+    shift/scale modulation), diffusers/PEFT transformer.* names, and lora_te1_ on CLIP-L."""
+    sd = {}
+    K, AB = (".lora_up.weight", ".lora_down.weight"), (".lora_B.weight", ".lora_A.weight")
+    _pair(sd, "diffusion_model.double_blocks.0.img_attn.qkv", 192, 64, *K, alpha=2.0)
+    _pair(sd, "lora_unet_single_blocks_0_linear1", 448, 64, *K, alpha=4.0)
+    _pair(sd, "lora_unet_final_layer_adaLN_modulation_1", 128, 64, *K, alpha=4.0)
+    _pair(sd, "transformer.transformer_blocks.0.attn.to_k", 64, 64, *AB)
+    _pair(sd, "transformer.single_transformer_blocks.0.proj_out", 64, 320, *AB, alpha=2.0)
+    _pair(sd, "transformer.transformer_blocks.0.ff_context.net.0.proj", 256, 64, *AB)
+    _pair(sd, "lora_te1_text_model_encoder_layers_0_self_attn_q_proj", 64, 64, *K, alpha=2.0)
+    return sd
+
+
 LORAS = {"tiny-kohya.safetensors": kohya, "tiny-comfy.safetensors": comfy, "tiny-peft.safetensors": peft,
          "tiny-kohya-ldm-dora.safetensors": kohya_ldm_dora, "tiny-sdxl-wrong.safetensors": sdxl_only,
-         "tiny-sdxl-kohya.safetensors": sdxl}
+         "tiny-sdxl-kohya.safetensors": sdxl, "tiny-flux.safetensors": flux}
 
 
 def main(out_dir):

@@ -20,6 +20,7 @@ SHARED_ORACLE = os.environ.get("SHARED_ORACLE", os.path.join(os.path.dirname(REP
 os.environ.setdefault("PARITY_DIR", os.path.join(os.path.dirname(SHARED_ORACLE), "parity"))
 sys.path.insert(0, HERE)
 sys.path.insert(0, SHARED_ORACLE)
+sys.path.insert(0, os.path.join(REPO, "tests", "fixtures", "flux"))
 import comfy_env  # noqa: E402,F401
 import oracle_paths as P  # noqa: E402
 import tiny_detect  # noqa: E402
@@ -68,6 +69,24 @@ def build(name, loras, sampler="euler", steps=3, ckpt=CKPT):
     return {"name": name, "prompt": p.p}
 
 
+def build_flux(name, lora, sm, sc):
+    """Tiny Flux schnell (UNETLoader + DualCLIPLoader + VAELoader of tests/fixtures/flux) with one LoraLoader."""
+    p = Prompt(name)
+    unet = p.add("UNETLoader", unet_name="tiny-flux-schnell.safetensors", weight_dtype="default")
+    clip = p.add("DualCLIPLoader", clip_name1="tiny-clip-l.safetensors", clip_name2="tiny-t5xxl.safetensors",
+                 type="flux", device="default")
+    vae = p.add("VAELoader", vae_name="tiny-flux-ae.safetensors")
+    n = p.add("LoraLoader", model=[unet, 0], clip=[clip, 0], lora_name=lora, strength_model=sm, strength_clip=sc)
+    pos = [p.add("CLIPTextEncode", text=POS, clip=[n, 1]), 0]
+    neg = [p.add("CLIPTextEncode", text="", clip=[n, 1]), 0]
+    lat = [p.add("EmptySD3LatentImage", width=64, height=64, batch_size=1), 0]
+    out = [p.add("KSampler", model=[n, 0], seed=SEED, steps=3, cfg=1.0, sampler_name="euler", scheduler="simple",
+                 positive=pos, negative=neg, latent_image=lat, denoise=1.0), 0]
+    p.save("SaveLatent", "samples", out)
+    p.save("SaveImage", "images", [p.add("VAEDecode", samples=out, vae=[vae, 0]), 0])
+    return {"name": name, "prompt": p.p}
+
+
 def cases():
     K, C, PE, D = ("tiny-kohya.safetensors", "tiny-comfy.safetensors", "tiny-peft.safetensors",
                    "tiny-kohya-ldm-dora.safetensors")
@@ -80,6 +99,9 @@ def cases():
         build("lora_model_only_dora", [("M", D, 0.75, 0.0)]),
         build("lora_clip_only", [("L", K, 0.0, 1.0)]),
         build("lora_model_only_stacked", [("M", K, 1.0, 0.0), ("M", D, -1.5, 0.0)], sampler="heun"),
+        build_flux("lora_flux", "tiny-flux.safetensors", 0.8, 1.5),
+        build_flux("lora_flux_model", "tiny-flux.safetensors", 0.8, 0.0),
+        build_flux("lora_flux_clip", "tiny-flux.safetensors", 0.0, 1.5),
         build("lora_sdxl", [("L", "tiny-sdxl-kohya.safetensors", 0.9, 1.2)], ckpt="tiny-sdxl.safetensors"),
     ]
 
@@ -116,6 +138,19 @@ def main():
     families_detect.install()  # the tiny SDXL of ../shared/parity (config detection only)
     sdxl = os.path.join(P.PARITY_DIR, "models", "checkpoints", "tiny-sdxl.safetensors")
     P._link(sdxl, os.path.join(P.MODELS_DIR, "checkpoints", "tiny-sdxl.safetensors"))
+    import asyncio
+    import folder_paths
+    import nodes
+    import flux_detect
+    import tiny_flux
+    flux_detect.install()
+    if not asyncio.run(nodes.load_custom_node(os.path.join(P.COMFY_ROOT, "comfy_extras", "nodes_sd3.py"),
+                                              module_parent="comfy_extras")):
+        raise RuntimeError("could not load comfy_extras/nodes_sd3.py")  # EmptySD3LatentImage
+    tiny_flux.write_all(P.MODELS_DIR)  # content sha256 checked
+    for folder in ("diffusion_models", "text_encoders", "vae"):
+        folder_paths.folder_names_and_paths[folder] = ([os.path.join(P.MODELS_DIR, folder)],
+                                                       folder_paths.supported_pt_extensions)
     prepare()
     only = sys.argv[1:]
     bad = []
