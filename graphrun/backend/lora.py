@@ -14,7 +14,7 @@ Key names a LoRA may use, the same set ComfyUI accepts for these families (so a 
   mapped onto our split diffusers weights by rows.
 Per name, the tensor suffixes ComfyUI reads: `.lora_up.weight`/`.lora_down.weight`[/`.lora_mid.weight`],
 `_lora.up.weight`, `.lora_B.weight`/`.lora_A.weight`, `.lora.up.weight`, `.lora_linear_layer.up.weight`, with an
-optional `.alpha` and `.dora_scale`; `.diff` full differences. LoHa/LoKr/OFT files are refused.
+optional `.alpha` and `.dora_scale`; `.diff` / `.diff_b` full weight / bias differences. LoHa/LoKr/OFT files are refused.
 
 ComfyUI only logs "lora key not loaded" for names it does not know; graphrun refuses a LoRA when NOTHING matches
 (usually a LoRA for another family) and warns listing the unmatched names otherwise.
@@ -228,7 +228,21 @@ def load_patches(sd: Mapping[str, Tensor], key_map: Mapping[str, object]) -> tup
         if name + ".diff" in sd:
             used.add(name + ".diff")
             _add(patches, target, ("diff", (sd[name + ".diff"],)))
+        if name + ".diff_b" in sd:  # a bias difference, for the layer's bias
+            used.add(name + ".diff_b")
+            _add(patches, _bias_of(target), ("diff", (sd[name + ".diff_b"],)))
     return patches, used
+
+
+def _bias_of(target):
+    def bias(key: str) -> str:
+        return key[: -len(".weight")] + ".bias" if key.endswith(".weight") else key
+
+    if isinstance(target, list):
+        return [(bias(k), rows) for k, rows in target]
+    if isinstance(target, tuple):
+        return (target[0], bias(target[1]))
+    return bias(target)
 
 
 def _add(patches: dict, target, data) -> None:

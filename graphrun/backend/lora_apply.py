@@ -84,6 +84,12 @@ def apply_lora(model, clip, sd: Mapping[str, Tensor], strength_model: float, str
     clip_map = clip_key_map(parts) if parts else {}
     model_patches, used = load_patches(sd, {**bfl_map, **unet_map})  # ComfyUI's order: model-layout names first
     clip_patches, used_c = load_patches(sd, clip_map)
+    if model_patches:  # a bias difference for a layer without bias patches nothing (ComfyUI: "NOT LOADED")
+        from graphrun.backend.weight_patch import _module
+
+        known = set(_module(model.network).state_dict())
+        model_patches = {t: v for t, v in model_patches.items() if t[0] in known}
+    clip_patches = {t: v for t, v in clip_patches.items() if t[0][1] in _base_weights(parts[t[0][0]].transformer)}
     used |= used_c
     new_model = None
     if model is not None:

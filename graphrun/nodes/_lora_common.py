@@ -27,8 +27,11 @@ def load_lora_node(ctx, model, clip, lora_name: str, strength_model: float, stre
     result = lora_apply.apply_lora(model, clip, sd, strength_model, strength_clip)
     if result.model_keys + result.clip_keys == 0:
         what = "the model" + (" or its CLIP" if clip is not None else "")
+        hint = ""
+        if clip is None and all(k.startswith(("lora_te", "text_encoder")) for k in sd):
+            hint = " (it holds text-encoder weights only, which LoraLoaderModelOnly does not patch; use LoraLoader)"
         raise NodeInputError("lora_name", f"no weight of this LoRA fits {what}: the file looks like "
-                             f"{lora.describe_lora(sd)}, the model is {family}", value=lora_name)
+                             f"{lora.describe_lora(sd)}, the model is {family}{hint}", value=lora_name)
     if result.unmatched:
         shown = ", ".join(result.unmatched[:8]) + (f" and {len(result.unmatched) - 8} more"
                                                    if len(result.unmatched) > 8 else "")

@@ -95,3 +95,20 @@ def test_flux_stand_in_lora_fits_model_and_clip_and_changes_both():
     out = res.model.apply_model(x, t, base_cond, y=base_pooled)
     assert not torch.equal(out, base_out)
     assert torch.equal(ckpt.model.apply_model(x, t, base_cond, y=base_pooled), base_out)  # restored
+
+
+def test_full_weight_and_bias_differences_patch_with_strength(flux):
+    """`.diff` / `.diff_b` (ComfyUI's "diff" patches): W + strength·diff, b + strength·diff_b, on ours by name."""
+    _, model = flux
+    name = "single_transformer_blocks.0.proj_out"
+    state = model.network.model.state_dict()
+    w, b = state[name + ".weight"].clone(), state[name + ".bias"].clone()
+    dw, db = _rand("dw", tuple(w.shape)), _rand("db", tuple(b.shape))
+    res = apply_lora(model, None, {f"transformer.{name}.diff": dw, f"transformer.{name}.diff_b": db}, -0.5, 0.0)
+    assert res.unmatched == [] and res.model_keys == 2
+    use_patches(model.network, res.model.patches)
+    state = model.network.model.state_dict()
+    torch.testing.assert_close(state[name + ".weight"], w + (-0.5 * dw), rtol=0, atol=0)
+    torch.testing.assert_close(state[name + ".bias"], b + (-0.5 * db), rtol=0, atol=0)
+    use_patches(model.network, ())
+    assert torch.equal(model.network.model.state_dict()[name + ".weight"], w)
