@@ -32,6 +32,12 @@ def load_lora_node(ctx, model, clip, lora_name: str, strength_model: float, stre
             hint = " (it holds text-encoder weights only, which LoraLoaderModelOnly does not patch; use LoraLoader)"
         raise NodeInputError("lora_name", f"no weight of this LoRA fits {what}: the file looks like "
                              f"{lora.describe_lora(sd)}, the model is {family}{hint}", value=lora_name)
+    store = getattr(getattr(model.network, "model", None), "graphrun_storage_dtype", None)
+    if store is not None and result.model_keys and strength_model != 0:
+        # ComfyUI rounds patched fp8 weights back to fp8 stochastically; graphrun keeps them in the compute dtype
+        ctx.log(f"warning: LoRA {lora_name} (node {ctx.node_id}) on a model with {store} weights: the patched "
+                "weights are not rounded back to fp8 as ComfyUI does (stochastically), so results differ slightly "
+                "from ComfyUI's; use weight_dtype 'default' for parity")
     if result.unmatched:
         shown = ", ".join(result.unmatched[:8]) + (f" and {len(result.unmatched) - 8} more"
                                                    if len(result.unmatched) > 8 else "")
