@@ -18,7 +18,7 @@ from torch import Tensor
 from graphrun.backend.clip.model import ClipTextTransformer
 from graphrun.backend.lora import _base_weights, clip_key_map, clip_part_names, flux_bfl_key_map, load_patches, unet_key_map
 from graphrun.backend.model import WeightPatch
-from graphrun.backend.weight_patch import patched_value
+from graphrun.backend.weight_patch import fits, patched_value
 
 
 class PatchedClipTransformer(ClipTextTransformer):
@@ -73,6 +73,7 @@ class LoraResult:
     model_keys: int  # network weights patched
     clip_keys: int  # text-encoder weights patched
     unmatched: list[str]  # tensor names of the file no target used
+    misfit: list[str]  # our weights a LoRA layer named but whose shape it does not fit (left unchanged)
 
 
 def apply_lora(model, clip, sd: Mapping[str, Tensor], strength_model: float, strength_clip: float) -> LoraResult:
@@ -82,14 +83,21 @@ def apply_lora(model, clip, sd: Mapping[str, Tensor], strength_model: float, str
     bfl_map = flux_bfl_key_map(model.network) if model is not None and not hasattr(model.network, "unet") else {}
     parts = clip_part_names(clip, model.family if model is not None else None) if clip is not None else {}
     clip_map = clip_key_map(parts) if parts else {}
+    misfit: list[str] = []
     model_patches, used = load_patches(sd, {**bfl_map, **unet_map})  # ComfyUI's order: model-layout names first
     clip_patches, used_c = load_patches(sd, clip_map)
     if model_patches:  # a bias difference for a layer without bias patches nothing (ComfyUI: "NOT LOADED")
         from graphrun.backend.weight_patch import _module
 
-        known = set(_module(model.network).state_dict())
+        known = _module(model.network).state_dict()
         model_patches = {t: v for t, v in model_patches.items() if t[0] in known}
+        misfit = [t[0] for t, v in model_patches.items() if not fits(v, known[t[0]].shape)]
+        model_patches = {t: v for t, v in model_patches.items() if t[0] not in misfit}
     clip_patches = {t: v for t, v in clip_patches.items() if t[0][1] in _base_weights(parts[t[0][0]].transformer)}
+    for t, v in list(clip_patches.items()):
+        if not fits(v, _base_weights(parts[t[0][0]].transformer)[t[0][1]].shape):
+            misfit.append(f"{t[0][0]}:{t[0][1]}")
+            del clip_patches[t]
     used |= used_c
     new_model = None
     if model is not None:
@@ -103,7 +111,7 @@ def apply_lora(model, clip, sd: Mapping[str, Tensor], strength_model: float, str
             per_part.setdefault(part, []).append(WeightPatch(key, "lora", (data,), strength_clip, 1.0))
         new_clip = _clip_with_parts(clip, {p: _patch_clip_model(parts[p], per_part.get(p, [])) for p in parts})
     unmatched = sorted(k for k in sd if k not in used)
-    return LoraResult(new_model, new_clip, len({k for k, _ in model_patches}), len(clip_patches), unmatched)
+    return LoraResult(new_model, new_clip, len({k for k, _ in model_patches}), len(clip_patches), unmatched, misfit)
 
 
 def stub_lora(model, clip, rank: int = 4, seed: int = 0) -> dict[str, Tensor]:

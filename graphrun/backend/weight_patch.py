@@ -50,8 +50,23 @@ class LoraWeights:
                             mid.transpose(0, 1).flatten(start_dim=1)).reshape(final).transpose(0, 1)
         return torch.mm(up.flatten(start_dim=1), down.flatten(start_dim=1)).reshape(shape)
 
+    def fits(self, shape: torch.Size) -> bool:
+        """Whether (up @ down) has the weight's number of elements (ComfyUI logs an error and leaves the weight
+        unchanged when it has not)."""
+        rows = len(self.rows) if self.rows is not None else self.up.shape[0]
+        inner = self.up[0].numel() if self.up.dim() > 1 else 1
+        cols = self.down[0].numel()
+        if self.mid is not None:
+            cols = self.down.shape[1] * self.mid.shape[2] * self.mid.shape[3]
+        return inner == self.down.shape[0] and rows * cols == shape.numel()
+
     def scale(self) -> float:
         return 1.0 if self.alpha is None else self.alpha / self.down.shape[0]
+
+
+def fits(data, shape: torch.Size) -> bool:
+    """Whether a patch can apply to a weight of `shape` (LoRA: element count; full diffs: equal shapes)."""
+    return data.fits(shape) if isinstance(data, LoraWeights) else tuple(data[1][0].shape) == tuple(shape)
 
 
 def apply_one(weight: Tensor, data, strength: float) -> Tensor:

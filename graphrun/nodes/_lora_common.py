@@ -25,6 +25,9 @@ def load_lora_node(ctx, model, clip, lora_name: str, strength_model: float, stre
         raise NodeInputError("lora_name", f"{kind} adapters are not supported by graphrun (LoRA / LoCon / DoRA "
                              "only)", value=lora_name)
     result = lora_apply.apply_lora(model, clip, sd, strength_model, strength_clip)
+    if result.misfit:  # ComfyUI logs "ERROR lora ... shape ... is invalid" and leaves these weights unchanged
+        ctx.log(f"warning: LoRA {lora_name} (node {ctx.node_id}): {len(result.misfit)} layers do not fit the "
+                f"shape of the weight they name and were left unchanged: {', '.join(result.misfit[:8])}")
     if result.model_keys + result.clip_keys == 0:
         what = "the model" + (" or its CLIP" if clip is not None else "")
         hint = ""

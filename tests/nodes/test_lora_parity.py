@@ -47,6 +47,19 @@ def models_dir(tiny_ckpt, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def sd2_models_dir(models_dir):
+    """The tiny SD2 (768-v) checkpoint of tests/fixtures/families, regenerated and sha256-checked."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tiny_sd2", ROOT / "tests" / "fixtures" / "families" / "tiny_sd2.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    path = mod.write(models_dir / "checkpoints" / "tiny-sd2-v.safetensors", "v")
+    assert mod.sha256(path) == mod.SHA256["v"]
+    return models_dir
+
+
+@pytest.fixture(scope="module")
 def flux_models_dir(models_dir):
     """The tiny Flux files of tests/fixtures/flux (regenerated, content-hash checked) beside the SD checkpoints."""
     import importlib.util
@@ -82,7 +95,8 @@ def test_committed_loras_are_what_the_generator_makes(tmp_path):
 @pytest.mark.parity
 @pytest.mark.parametrize("name", CASES)
 def test_lora_case_matches_comfyui(name, request, tmp_path):
-    models_dir = request.getfixturevalue("flux_models_dir" if "flux" in name else "models_dir")
+    models_dir = request.getfixturevalue("flux_models_dir" if "flux" in name else
+                                         "sd2_models_dir" if "sd2" in name else "models_dir")
     assert _run(FIXTURES / f"{name}.api.json", models_dir, tmp_path) == 0
     refs = sorted((FIXTURES / name).iterdir())
     assert {p.name for p in (tmp_path / name).iterdir()} == {p.name for p in refs}
@@ -174,3 +188,15 @@ def test_declaration_equals_object_info(object_info_path, name):
     for group, inputs in ref["input"].items():  # lora_name's list depends on the folder
         for k, spec in inputs.items():
             assert ours["input"][group][k][1:] == spec[1:] and (k == "lora_name" or ours["input"][group][k] == spec)
+
+
+def test_misfitting_layer_is_left_unchanged_with_a_warning(sd2_models_dir, tmp_path, capsys):
+    """tiny-sd2.safetensors has one layer 128 wide for a 64-wide weight: ComfyUI logs an error and skips it (the
+    lora_sd2 parity case holds its numbers); graphrun warns naming the weight."""
+    rc = main(["run", str(FIXTURES / "lora_sd2.api.json"), "--models-dir", str(sd2_models_dir), "--output-dir",
+               str(tmp_path), "--device", "cpu"])
+    assert rc == 0
+    out = capsys.readouterr()
+    log = out.out + out.err
+    assert "1 layers do not fit the shape of the weight they name and were left unchanged" in log, log
+    assert "down_blocks.0.attentions.3.transformer_blocks.0.attn1.to_v.weight" in log, log  # input_blocks.4.1

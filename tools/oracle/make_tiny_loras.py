@@ -151,9 +151,24 @@ def flux():
     return sd
 
 
+def sd2():
+    """For the tiny SD2 (768-v style) of tests/fixtures/families (UNet width 64 at level 0, linear projections;
+    OpenCLIP-H style text encoder of width 64, ComfyUI's part "clip_h"): kohya and diffusers/PEFT names, and one
+    layer deliberately 128 wide for a 64-wide weight (ComfyUI logs an error and leaves that weight unchanged)."""
+    sd = {}
+    K, AB = (".lora_up.weight", ".lora_down.weight"), (".lora_B.weight", ".lora_A.weight")
+    _pair(sd, "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k", 64, 64, *K, alpha=2.0)
+    _pair(sd, "lora_unet_down_blocks_0_attentions_0_proj_in", 64, 64, *K, alpha=2.0)
+    _pair(sd, "lora_unet_input_blocks_4_1_transformer_blocks_0_attn1_to_v", 128, 128, *K, alpha=4.0)
+    _pair(sd, "lora_te_text_model_encoder_layers_0_self_attn_q_proj", 64, 64, *K, alpha=2.0)
+    _pair(sd, "text_encoder.text_model.encoder.layers.1.mlp.fc1", 256, 64, *AB)
+    return sd
+
+
 LORAS = {"tiny-kohya.safetensors": kohya, "tiny-comfy.safetensors": comfy, "tiny-peft.safetensors": peft,
          "tiny-kohya-ldm-dora.safetensors": kohya_ldm_dora, "tiny-sdxl-wrong.safetensors": sdxl_only,
-         "tiny-sdxl-kohya.safetensors": sdxl, "tiny-flux.safetensors": flux}
+         "tiny-sdxl-kohya.safetensors": sdxl, "tiny-flux.safetensors": flux,
+         "tiny-sd2.safetensors": sd2}
 
 
 def main(out_dir):

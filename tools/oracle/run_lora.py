@@ -102,6 +102,7 @@ def cases():
         build_flux("lora_flux", "tiny-flux.safetensors", 0.8, 1.5),
         build_flux("lora_flux_model", "tiny-flux.safetensors", 0.8, 0.0),
         build_flux("lora_flux_clip", "tiny-flux.safetensors", 0.0, 1.5),
+        build("lora_sd2", [("L", "tiny-sd2.safetensors", 1.2, 0.8)], ckpt="tiny-sd2-v.safetensors"),
         build("lora_sdxl", [("L", "tiny-sdxl-kohya.safetensors", 0.9, 1.2)], ckpt="tiny-sdxl.safetensors"),
     ]
 
@@ -148,6 +149,11 @@ def main():
                                               module_parent="comfy_extras")):
         raise RuntimeError("could not load comfy_extras/nodes_sd3.py")  # EmptySD3LatentImage
     tiny_flux.write_all(P.MODELS_DIR)  # content sha256 checked
+    sys.path.insert(0, os.path.join(REPO, "tests", "fixtures", "families"))
+    import families_sd2_cases
+    import tiny_sd2
+    families_sd2_cases.install_sd2()  # config detection of the tiny SD2 only
+    tiny_sd2.write(os.path.join(P.MODELS_DIR, "checkpoints", "tiny-sd2-v.safetensors"), "v")
     for folder in ("diffusion_models", "text_encoders", "vae"):
         folder_paths.folder_names_and_paths[folder] = ([os.path.join(P.MODELS_DIR, folder)],
                                                        folder_paths.supported_pt_extensions)
