@@ -16,8 +16,7 @@ def load_lora_node(ctx, model, clip, lora_name: str, strength_model: float, stre
     family = getattr(model.family, "label", "unknown")
     path = find_or_stub(ctx, "loras", lora_name, f"LoRA for {family}")
     if path is None:
-        sd = ctx.store.get_or_load(ctx.store.stubs, ("lora", id(model.network), clip is not None),
-                                   lambda: lora_apply.stub_lora(model, clip))
+        sd = lora_apply.stub_lora(model, clip)  # cheap (rank 4, attention layers only): made per use
     else:
         sd = ctx.store.files.get(path, policy(ctx), lambda: lora.read_lora(path), kind="lora")
     kind = lora.unsupported_kind(sd)
