@@ -56,3 +56,14 @@ def test_clip_patches_compute_from_the_originals_once(ckpt):
     assert patched["encoder.layers.0.self_attn.k_proj.weight"] is base["encoder.layers.0.self_attn.k_proj.weight"]
     assert a.clip.transformer.weights is patched  # computed once
     assert a.model.patches and all(p.strength_patch == 0.0 for p in a.model.patches)  # cloned with zero strength
+
+
+def test_zero_strengths_return_the_inputs_themselves():
+    """ComfyUI's `if strength_model == 0 and strength_clip == 0: return (model, clip)` (before opening the file)."""
+    from graphrun.nodes.lora_loader import LoraLoader
+    from graphrun.nodes.lora_loader_model_only import LoraLoaderModelOnly
+
+    model, clip = object(), object()
+    out = LoraLoader().run(None, model, clip, "never-opened.safetensors", 0.0, 0.0)
+    assert out[0] is model and out[1] is clip
+    assert LoraLoaderModelOnly().run(None, model, "never-opened.safetensors", 0.0)[0] is model
