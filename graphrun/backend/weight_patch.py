@@ -116,8 +116,10 @@ def patched_value(original: Tensor, patches: Sequence) -> Tensor:
 
 
 def _module(network) -> torch.nn.Module:
+    """The network's torch module, unwrapped from torch.compile (--fast compile) so state-dict names are ours."""
     mod = getattr(network, "unet", None)
-    return mod if isinstance(mod, torch.nn.Module) else network.model
+    mod = mod if isinstance(mod, torch.nn.Module) else network.model
+    return getattr(mod, "_orig_mod", mod)
 
 
 class _State:
