@@ -88,7 +88,8 @@ class Model:
 
     def apply_model(self, x_in: torch.Tensor, t: torch.Tensor, context: torch.Tensor, **conds) -> torch.Tensor:
         """Network call on already-scaled input; float32 on x_in's device."""
-        if self.patches:
-            raise NotImplementedError(f"this MODEL carries {len(self.patches)} weight patches, which graphrun cannot "
-                                      "apply yet")
+        if self.patches or getattr(self.network, "_graphrun_patch_state", None) is not None:
+            from graphrun.backend.weight_patch import use_patches
+
+            use_patches(self.network, self.patches)  # patch (or restore) the shared network for this clone
         return self.network.apply_model(x_in, t, context, **conds)

@@ -85,6 +85,9 @@ def build_unet(state_dict: Mapping[str, Tensor], cfg: UNetConfig, *, device: tor
         raise ModelError(f"{source}: UNet weights do not match the detected {getattr(family, 'label', 'SD1.x')} layout "
                          f"(missing {sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]})")
     unet.load_state_dict({k: v.to(device=device, dtype=dtype) for k, v in weights.items()}, strict=True, assign=True)
+    # the converter only renames (same tensor objects): remember diffusers name -> LDM name, for LoRA key maps
+    ldm = {id(v): k[len(prefix):] for k, v in state_dict.items() if k.startswith(prefix)}
+    unet.graphrun_ldm_names = {k: ldm[id(v)] for k, v in weights.items() if id(v) in ldm}
     from graphrun.backend.lean import install_lean_forwards
 
     install_lean_forwards(unet)  # same numbers, fewer temporaries (speed)

@@ -23,6 +23,7 @@ STUB_FILE_INPUTS = {
     "text_encoders": (("DualCLIPLoader", "clip_name1"), ("DualCLIPLoader", "clip_name2"), ("CLIPLoader", "clip_name")),
     "vae": (("VAELoader", "vae_name"),),
     "upscale_models": (("UpscaleModelLoader", "model_name"),),
+    "loras": (("LoraLoader", "lora_name"), ("LoraLoaderModelOnly", "lora_name")),
 }
 
 

@@ -20,7 +20,7 @@ def test_core_nodes_table_matches_comfyui_object_info(object_info_path):
 
 
 @pytest.mark.parametrize("class_type, expected", [
-    ("LoraLoader", "core ComfyUI node 'LoraLoader' is not implemented by graphrun (v"),
+    ("HypernetworkLoader", "core ComfyUI node 'HypernetworkLoader' is not implemented by graphrun (v"),
     ("GrowMask", "defines it in comfy_extras.nodes_mask"),
     ("ShowText|pysssss", "probably from ComfyUI-Custom-Scripts (https://github.com/pythongosssss/"),
     ("Power Lora Loader (rgthree)", "probably from rgthree-comfy"),
@@ -37,7 +37,7 @@ def test_validate_says_where_a_missing_node_comes_from(tmp_path, capsys, class_t
     out = capsys.readouterr().out
     assert code == 1 and expected in out, out
     assert "custom node may not be installed" not in out.lower()
-    if class_type == "LoraLoader":
+    if class_type == "HypernetworkLoader":
         assert "did you mean" not in out  # a real core node is not a typo of one of ours
 
 
@@ -83,5 +83,5 @@ def test_nodes_json_is_object_info_shaped_and_agrees_with_comfyui(capsys, object
 
 
 def test_nodes_unknown_name_is_a_usage_error(capsys):
-    assert main(["nodes", "LoraLoader"]) == 2
-    assert "core ComfyUI node 'LoraLoader'" in capsys.readouterr().err
+    assert main(["nodes", "HypernetworkLoader"]) == 2
+    assert "core ComfyUI node 'HypernetworkLoader'" in capsys.readouterr().err

@@ -102,4 +102,5 @@ def build_flux_dit(state_dict: Mapping[str, Tensor], *, device: torch.device | s
         return t.to(device=device, dtype=dtype, copy=True)
 
     model.load_state_dict({k: prep(weights[k]) for k in expected}, strict=True, assign=True)
+    model.graphrun_storage_dtype = store  # fp8 storage (None: the compute dtype); LoRA loaders read it
     return FluxDiT(model.eval().requires_grad_(False), cfg, device=device, dtype=dtype)
