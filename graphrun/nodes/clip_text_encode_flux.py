@@ -4,7 +4,8 @@ conditioning), and the entry carries `guidance` (ComfyUI comfy_extras/nodes_flux
 from __future__ import annotations
 
 from graphrun.errors import NodeInputError
-from graphrun.nodes.base import Float, NodeType, Socket, String, register
+from graphrun.nodes._v3 import V3Socket
+from graphrun.nodes.base import Float, NodeType, String, register
 from graphrun.values import CondEntry
 
 
@@ -14,7 +15,7 @@ class CLIPTextEncodeFlux(NodeType):
     DISPLAY_NAME = None
     CATEGORY = "advanced/conditioning/flux"
     INPUTS = (
-        Socket("clip", "CLIP"),
+        V3Socket("clip", "CLIP"),
         String("clip_l", multiline=True, dynamicPrompts=True),
         String("t5xxl", multiline=True, dynamicPrompts=True),
         Float("guidance", 3.5, 0.0, 100.0, step=0.1),

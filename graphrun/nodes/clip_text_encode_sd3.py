@@ -16,7 +16,7 @@ def _text(name: str) -> _V3In:
 @register
 class CLIPTextEncodeSD3(NodeType):
     CLASS_TYPE = "CLIPTextEncodeSD3"
-    DISPLAY_NAME = "CLIPTextEncodeSD3"
+    DISPLAY_NAME = None  # as /object_info
     CATEGORY = "advanced/conditioning"
     INPUTS = (V3Socket("clip", "CLIP"), _text("clip_l"), _text("clip_g"), _text("t5xxl"),
               V3Combo("empty_padding", ["none", "empty_prompt"]))

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from graphrun.errors import NodeInputError
-from graphrun.nodes.base import MAX_RESOLUTION, Int, NodeType, Socket, String, register
+from graphrun.nodes._v3 import V3Socket
+from graphrun.nodes.base import MAX_RESOLUTION, Int, NodeType, String, register
 from graphrun.values import AdmInputs, CondEntry
 
 
 @register
 class CLIPTextEncodeSDXL(NodeType):
     CLASS_TYPE = "CLIPTextEncodeSDXL"
-    DISPLAY_NAME = "CLIPTextEncodeSDXL"
+    DISPLAY_NAME = None  # as /object_info (a V3 node without display_name)
     CATEGORY = "advanced/conditioning"
     INPUTS = (
-        Socket("clip", "CLIP"),
+        V3Socket("clip", "CLIP"),
         Int("width", 1024, 0, MAX_RESOLUTION),
         Int("height", 1024, 0, MAX_RESOLUTION),
         Int("crop_w", 0, 0, MAX_RESOLUTION),

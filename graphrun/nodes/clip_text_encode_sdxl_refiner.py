@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from graphrun.errors import NodeInputError
-from graphrun.nodes.base import MAX_RESOLUTION, Float, Int, NodeType, Socket, String, register
+from graphrun.nodes._v3 import V3Socket
+from graphrun.nodes.base import MAX_RESOLUTION, Float, Int, NodeType, String, register
 from graphrun.values import AdmInputs, CondEntry
 
 
 @register
 class CLIPTextEncodeSDXLRefiner(NodeType):
     CLASS_TYPE = "CLIPTextEncodeSDXLRefiner"
-    DISPLAY_NAME = "CLIPTextEncodeSDXLRefiner"
+    DISPLAY_NAME = None  # as /object_info (a V3 node without display_name)
     CATEGORY = "advanced/conditioning"
     INPUTS = (
         Float("ascore", 6.0, 0.0, 1000.0, step=0.01),
         Int("width", 1024, 0, MAX_RESOLUTION),
         Int("height", 1024, 0, MAX_RESOLUTION),
         String("text", multiline=True, dynamicPrompts=True),
-        Socket("clip", "CLIP"),
+        V3Socket("clip", "CLIP"),
     )
     OUTPUTS = ("CONDITIONING",)
 

@@ -3,7 +3,8 @@ node_helpers.conditioning_set_values). Entries without it get ComfyUI's model de
 
 from __future__ import annotations
 
-from graphrun.nodes.base import Float, NodeType, Socket, register
+from graphrun.nodes._v3 import V3Socket
+from graphrun.nodes.base import Float, NodeType, register
 
 
 @register
@@ -12,7 +13,7 @@ class FluxGuidance(NodeType):
     DISPLAY_NAME = None
     CATEGORY = "advanced/conditioning/flux"
     INPUTS = (
-        Socket("conditioning", "CONDITIONING"),
+        V3Socket("conditioning", "CONDITIONING"),
         Float("guidance", 3.5, 0.0, 100.0, step=0.1),
     )
     OUTPUTS = ("CONDITIONING",)

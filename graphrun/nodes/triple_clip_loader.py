@@ -14,7 +14,7 @@ DESCRIPTION = "[Recipes]\n\nsd3: clip-l, clip-g, t5"
 @register
 class TripleCLIPLoader(NodeType):
     CLASS_TYPE = "TripleCLIPLoader"
-    DISPLAY_NAME = "TripleCLIPLoader"
+    DISPLAY_NAME = None  # as /object_info
     CATEGORY = "advanced/loaders"
     DESCRIPTION = DESCRIPTION
     INPUTS = (V3Files("clip_name1", "text_encoders"), V3Files("clip_name2", "text_encoders"),
