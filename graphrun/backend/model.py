@@ -86,6 +86,14 @@ class Model:
         fn = self.family.model_conds
         return {} if fn is None else fn(entry, prompt_type, self)
 
+    def unpatch(self) -> None:
+        """Restore the shared network's original weights (after sampling with this clone's patches), so nothing
+        outside sampling (other nodes, caches, benchmarks) sees patched weights."""
+        if getattr(self.network, "_graphrun_patch_state", None) is not None:
+            from graphrun.backend.weight_patch import use_patches
+
+            use_patches(self.network, ())
+
     def apply_model(self, x_in: torch.Tensor, t: torch.Tensor, context: torch.Tensor, **conds) -> torch.Tensor:
         """Network call on already-scaled input; float32 on x_in's device."""
         if self.patches or getattr(self.network, "_graphrun_patch_state", None) is not None:

@@ -154,3 +154,5 @@ def use_patches(network, patches: tuple) -> None:
                     state.backup[key] = param.detach().clone()
                 param.data.copy_(patched_value(state.backup[key], plist))
         state.applied = patches
+        if not patches:  # fully restored: the network is as loaded again (no trace of the patching left)
+            del network._graphrun_patch_state

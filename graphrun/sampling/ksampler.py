@@ -104,7 +104,12 @@ def sample(
     noise_sampler = NOISE_SOURCES[spec.noise](x, sigmas, seed)
     total = len(sigmas) - 1
     step_cb = None if callback is None else (lambda i, xi, d: callback(i, total, xi, d))
-    out = spec.fn(denoiser, x, sigmas, noise=noise_sampler, callback=step_cb, **spec.options)
+    try:
+        out = spec.fn(denoiser, x, sigmas, noise=noise_sampler, callback=step_cb, **spec.options)
+    finally:
+        unpatch = getattr(model, "unpatch", None)  # weight patches (LoRA) live only while sampling
+        if unpatch is not None:
+            unpatch()
     out = ms.inverse_noise_scaling(sigmas[-1], out)
     return fmt.process_out(out.to(torch.float32)).cpu()
 

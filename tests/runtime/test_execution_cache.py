@@ -111,6 +111,7 @@ def world(tmp_path_factory, tiny_ckpt, parity_dir):
         (models / sub).mkdir(parents=True)
         shutil.copy(tiny_ckpt, models / sub / "tiny-sd15.safetensors")
     os.symlink(tiny_ckpt.parent / "tiny-sdxl.safetensors", models / "checkpoints" / "tiny-sdxl.safetensors")
+    shutil.copytree(FIX / "lora" / "loras", models / "loras")  # committed tiny LoRAs (their maker is checked there)
     cn = _tool(ROOT / "tools/oracle/make_tiny_controlnet.py", "make_tiny_controlnet")
     cn.write(str(models / "controlnet"), str(tiny_ckpt))
     for name, digest in cn.SHA256.items():
