@@ -28,9 +28,7 @@ def test_template_runs_with_flux_stand_ins(name, tmp_path, capsys):
     doc = json.loads((TEMPLATES / f"{name}.json").read_text(encoding="utf-8"))
     missing = sorted({n["type"] for n in doc["nodes"]} - set(default_registry().names()) - {"Note", "MarkdownNote",
                                                                                             "PrimitiveNode"})
-    if missing:
-        pytest.skip(f"NOT RUN: node types {missing} are not in this branch (custom-sampling nodes come from the "
-                    "customsamp branch)")
+    assert not missing, f"node types {missing} are not registered"
     sets, label = CASES[name]
     args = ["run", str(TEMPLATES / f"{name}.json"), "--stub-models", "--models-dir", str(tmp_path / "none"),
             "--output-dir", str(tmp_path / "out"), "--device", "cpu"]
