@@ -36,7 +36,11 @@ def _lean_forward(self, input_tensor: torch.Tensor, temb: torch.Tensor | None = 
 
 
 def _eligible(block) -> bool:
-    return (block.upsample is None and block.downsample is None and block.time_embedding_norm == "default"
+    # "group" is what diffusers' VAE decoder passes (temb_channels=None): with no time embedding it is the same
+    # arithmetic as "default" (norm2 straight after conv1)
+    norm_ok = block.time_embedding_norm == "default" or (block.time_embedding_norm == "group"
+                                                         and block.time_emb_proj is None)
+    return (block.upsample is None and block.downsample is None and norm_ok
             and isinstance(block.nonlinearity, torch.nn.SiLU))
 
 
