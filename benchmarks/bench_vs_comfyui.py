@@ -81,6 +81,9 @@ def graphrun_worker(a: dict) -> dict:
     from graphrun.cli.threads import apply_threads
 
     apply_threads(a["threads"])
+    from graphrun.backend.allocator import keep_freed_memory
+
+    keep_freed_memory()  # as `graphrun run` does at start
     import torch
 
     from graphrun.runtime.run import run_workflow

@@ -84,7 +84,9 @@ def build_unet(state_dict: Mapping[str, Tensor], cfg: UNetConfig, *, device: tor
     if missing or unexpected:
         raise ModelError(f"{source}: UNet weights do not match the detected {getattr(family, 'label', 'SD1.x')} layout "
                          f"(missing {sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]})")
-    unet.load_state_dict({k: v.to(device=device, dtype=dtype) for k, v in weights.items()}, strict=True, assign=True)
+    from graphrun.backend.materialize import to_compute
+
+    unet.load_state_dict(to_compute(weights, device=device, dtype=dtype), strict=True, assign=True)
     # the converter only renames (same tensor objects): remember diffusers name -> LDM name, for LoRA key maps
     ldm = {id(v): k[len(prefix):] for k, v in state_dict.items() if k.startswith(prefix)}
     unet.graphrun_ldm_names = {k: ldm[id(v)] for k, v in weights.items() if id(v) in ldm}

@@ -96,7 +96,9 @@ def build_vae(state_dict: Mapping[str, Tensor], *, device: torch.device, dtype: 
     weights = {k: v for k, v in weights.items() if k in expected}
     # LDM attention q/k/v/proj_out are 1x1 convs; diffusers uses linear layers
     weights = {k: (v[..., 0, 0] if v.ndim == 4 and vae.state_dict()[k].ndim == 2 else v) for k, v in weights.items()}
-    vae.load_state_dict({k: v.to(device=device, dtype=dtype) for k, v in weights.items()}, strict=True, assign=True)
+    from graphrun.backend.materialize import to_compute
+
+    vae.load_state_dict(to_compute(weights, device=device, dtype=dtype), strict=True, assign=True)
     from graphrun.backend.lean import install_lean_forwards
 
     install_lean_forwards(vae)  # same numbers, fewer temporaries (speed)

@@ -129,6 +129,9 @@ def handle(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     overrides = [Override.parse(t) for t in args.overrides]
     apply_threads(args.threads)  # before any model work; a bad count is a usage error (exit 2)
+    from graphrun.backend.allocator import keep_freed_memory
+
+    keep_freed_memory()  # large activations reused, not re-faulted (backend/allocator.py)
     store = store_from_args(args)  # shared across the files: each checkpoint loads once, unchanged nodes run once
     quiet = args.quiet or args.json
     # Notes such as the stand-in warning print once, as they happen; -q and --json silence them (the JSON

@@ -76,6 +76,9 @@ def handle(args: argparse.Namespace) -> int:
     if args.jobs < 1 or args.threads < 0:
         raise UsageError(f"-j must be 1 or more and --threads 0 or more, got -j {args.jobs} --threads {args.threads}")
     settings = settings_from_args(args).model_copy(update={"progress": False})
+    from graphrun.backend.allocator import keep_freed_memory
+
+    keep_freed_memory()  # in-process cells; -j workers apply it themselves
     ray = ray_options(args)
     start = time.perf_counter()
     plan = plan_sweep(args.workflow, [AxisSpec.parse(a) for a in args.axes], settings, out_dir=args.out,

@@ -76,6 +76,9 @@ def handle(args: argparse.Namespace) -> int:
     if args.threads < 0:
         raise UsageError(f"--threads must be 0 (torch's default) or more, got {args.threads}")
     settings = settings_from_args(args)
+    from graphrun.backend.allocator import keep_freed_memory
+
+    keep_freed_memory()  # in-process runs; -j workers apply it themselves
 
     def show(out) -> None:
         if not args.json and (not args.quiet or out.failing):

@@ -68,7 +68,10 @@ class GraphrunWorker:
         import torch
 
         self.threads = max(1, threads)
+        from graphrun.backend.allocator import keep_freed_memory
+
         torch.set_num_threads(self.threads)
+        keep_freed_memory()
         self.store = None  # made by the first task: checkpoints + execution cache, kept for every later task
         self.blobs = BlobCache()
         self.models_dir = os.environ.get("GRAPHRUN_MODELS_DIR") or models_dir  # the worker's own copy wins

@@ -206,7 +206,10 @@ def _worker(jobs: Sequence[Job], opts: Options, results, threads: int) -> None:
 
     from graphrun.runtime.context import ModelStore
 
+    from graphrun.backend.allocator import keep_freed_memory
+
     torch.set_num_threads(opts.threads or threads)
+    keep_freed_memory()
     store = ModelStore.cached(opts.cache_mb, opts.cache)
     for job in jobs:
         try:

@@ -120,7 +120,10 @@ def _worker(tasks: Any, events: Any, cache_mb: float | None, cache: bool, thread
 
     from graphrun.runtime.context import ModelStore
 
+    from graphrun.backend.allocator import keep_freed_memory
+
     torch.set_num_threads(threads)
+    keep_freed_memory()
     store = ModelStore.cached(cache_mb, cache)
     while True:
         cell = tasks.get()
