@@ -4,7 +4,7 @@ glibc hands every allocation over 32 MB to its own mmap and unmaps it on free. A
 dozens of 64-512 MB activations, and each one's pages are faulted in anew: on this VM that was 3.5 M page faults
 and ~6 s of kernel time per encode + decode. Raising the mmap threshold (and the heap trim threshold above it)
 makes those tensors come from the heap and be reused: the same arithmetic on the same values, 9-10% less wall
-time for VAE encode/decode at 512x512 (benchmarks/README.md). The price is that freed memory stays with the
+time for VAE encode/decode at 512x512 (docs/benchmarks.md). The price is that freed memory stays with the
 process until it exits, which suits one CLI run or a worker that keeps its models loaded.
 
 Applied by the computing commands (run, sweep, test and their workers) at start; never on import. Other C

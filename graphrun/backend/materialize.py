@@ -3,7 +3,7 @@
 Loading a half-precision checkpoint for fp32 compute writes every weight once more (SD1.5: 3.4 GB for the UNet);
 nearly all of that time is the kernel faulting in fresh pages. Converting into views of a single buffer gives the
 same values (the same conversion kernel, `copy_`) with measurably less fault overhead than ~700 separate
-allocations (benchmarks/README.md, "load"). Tensors already in the target dtype and device are returned as they
+allocations (docs/benchmarks.md, "Load"). Tensors already in the target dtype and device are returned as they
 are, exactly as `.to()` does (memory-mapped checkpoint tensors stay mapped).
 """
 
