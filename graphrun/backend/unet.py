@@ -13,6 +13,7 @@ import torch
 from torch import Tensor
 
 from graphrun.backend.detect import UNetConfig
+from graphrun.backend.materialize import to_compute
 from graphrun.errors import ModelError
 
 SD15_NUM_HEADS = 8  # SD1.x: fixed 8 heads (num_head_channels -1); diffusers calls this attention_head_dim
@@ -84,8 +85,6 @@ def build_unet(state_dict: Mapping[str, Tensor], cfg: UNetConfig, *, device: tor
     if missing or unexpected:
         raise ModelError(f"{source}: UNet weights do not match the detected {getattr(family, 'label', 'SD1.x')} layout "
                          f"(missing {sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]})")
-    from graphrun.backend.materialize import to_compute
-
     unet.load_state_dict(to_compute(weights, device=device, dtype=dtype), strict=True, assign=True)
     # the converter only renames (same tensor objects): remember diffusers name -> LDM name, for LoRA key maps
     ldm = {id(v): k[len(prefix):] for k, v in state_dict.items() if k.startswith(prefix)}

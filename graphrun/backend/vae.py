@@ -8,6 +8,7 @@ from typing import Any, Mapping
 import torch
 from torch import Tensor
 
+from graphrun.backend.materialize import to_compute
 from graphrun.errors import ModelError
 
 LDM_VAE_PREFIXES = ("first_stage_model.", "vae.")
@@ -96,8 +97,6 @@ def build_vae(state_dict: Mapping[str, Tensor], *, device: torch.device, dtype: 
     weights = {k: v for k, v in weights.items() if k in expected}
     # LDM attention q/k/v/proj_out are 1x1 convs; diffusers uses linear layers
     weights = {k: (v[..., 0, 0] if v.ndim == 4 and vae.state_dict()[k].ndim == 2 else v) for k, v in weights.items()}
-    from graphrun.backend.materialize import to_compute
-
     vae.load_state_dict(to_compute(weights, device=device, dtype=dtype), strict=True, assign=True)
     from graphrun.backend.lean import install_lean_forwards
 
